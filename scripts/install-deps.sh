@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, only those missing (as root directly,
+# otherwise with sudo), and the web pages' npm packages from the lockfile. Idempotent.
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+
+packages=(
+    build-essential cmake pkg-config
+    postgresql-15 postgresql-15-postgis-3 postgresql-contrib
+    libpq-dev libgeos-dev libproj-dev proj-data proj-bin libgdal-dev gdal-bin
+    libcivetweb-dev check libjansson-dev zlib1g-dev libcurl4-openssl-dev
+    nodejs npm chromium
+)
+# Benchmarks only: PINGAN_BENCH_DEPS=1
+[ "${PINGAN_BENCH_DEPS:-0}" = 1 ] && packages+=(wrk hyperfine nginx-light)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+    # Debian starts a system cluster on 5432; the project runs its own and needs none.
+fi
+
+# Front-end packages, installed from the lockfile only when it changed since the last install.
+if [ -f "$TOP/web/package-lock.json" ]; then
+    stamp="$TOP/web/node_modules/.pingan-lock"
+    if [ ! -f "$stamp" ] || ! cmp -s "$TOP/web/package-lock.json" "$stamp"; then
+        (cd "$TOP/web" && npm ci --no-audit --no-fund --loglevel=error)
+        cp "$TOP/web/package-lock.json" "$stamp"
+    fi
+fi

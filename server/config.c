@@ -1,0 +1,147 @@
+/* Every server setting as one table row: name, environment variable, default, bounds, and
+ * what it means. Defaults, file, environment and command line all go through srv_config_set. */
+#include "server.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { SET_INT, SET_LONG, SET_BOOL, SET_STR } set_type;
+
+static const struct setting {
+    const char *name, *env;
+    set_type type;
+    size_t offset, size;
+    const char *def;
+    long min, max;
+    const char *help;
+} settings[] = {
+#define S(field) offsetof(srv_config, field), sizeof(((srv_config *)0)->field)
+    {"listen", "PINGAN_LISTEN", SET_STR, S(listen), "127.0.0.1", 0, 0, "address to bind"},
+    {"port", "PINGAN_PORT", SET_INT, S(port), "8080", 0, 65535, "HTTP port (0: any free)"},
+    {"threads", "PINGAN_THREADS", SET_INT, S(threads), "32", 2, 1024, "worker threads"},
+    {"db_pool", "PINGAN_DB_POOL", SET_INT, S(db_pool), "16", 1, 500, "database connections"},
+    {"request_timeout_ms", "PINGAN_REQUEST_TIMEOUT_MS", SET_INT, S(request_timeout_ms), "30000",
+     100, 3600000, "time a request may take to arrive and be answered"},
+    {"max_body_bytes", "PINGAN_MAX_BODY_BYTES", SET_LONG, S(max_body_bytes), "16777216", 1024,
+     4294967296L, "larger request bodies get 413"},
+    {"anonymous_reads", "PINGAN_ANONYMOUS_READS", SET_BOOL, S(anonymous_reads), "true", 0, 1,
+     "public layers readable without a token"},
+    {"tile_cache_mb", "PINGAN_TILE_CACHE_MB", SET_LONG, S(tile_cache_mb), "256", 0, 65536,
+     "memory for cached tiles"},
+    {"public_url", "PINGAN_PUBLIC_URL", SET_STR, S(public_url), "", 0, 0,
+     "base URL in links (default: from the Host header)"},
+    {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,
+     "PostgreSQL URL (default: the private cluster)"},
+#undef S
+};
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+static core_code apply(srv_config *cfg, const struct setting *s, const char *value, core_err *err)
+{
+    char *field = (char *)cfg + s->offset;
+    if (s->type == SET_STR) {
+        if (strlen(value) >= s->size)
+            return core_fail(err, CORE_EINVAL, "%s: value too long", s->name);
+        memcpy(field, value, strlen(value) + 1);
+        return CORE_OK;
+    }
+    long v;
+    if (s->type == SET_BOOL) {
+        if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes") ||
+            !strcmp(value, "on"))
+            v = 1;
+        else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no") ||
+                 !strcmp(value, "off"))
+            v = 0;
+        else
+            return core_fail(err, CORE_EINVAL, "%s: expected true or false, got '%s'", s->name,
+                             value);
+    } else {
+        char *end;
+        errno = 0;
+        v = strtol(value, &end, 10);
+        if (errno || end == value || *end)
+            return core_fail(err, CORE_EINVAL, "%s: '%s' is not a whole number", s->name, value);
+        if (v < s->min || v > s->max)
+            return core_fail(err, CORE_EINVAL, "%s: %ld is outside %ld..%ld", s->name, v, s->min,
+                             s->max);
+    }
+    if (s->type == SET_LONG)
+        *(long *)field = v;
+    else
+        *(int *)field = (int)v;
+    return CORE_OK;
+}
+
+void srv_config_defaults(srv_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < NSETTINGS; i++)
+        apply(cfg, &settings[i], settings[i].def, NULL);
+}
+
+core_code srv_config_set(srv_config *cfg, const char *name, const char *value, core_err *err)
+{
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if (strcmp(settings[i].name, name) == 0)
+            return apply(cfg, &settings[i], value, err);
+    return core_fail(err, CORE_EINVAL, "unknown setting '%s'", name);
+}
+
+core_code srv_config_from_env(srv_config *cfg, core_err *err)
+{
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const char *v = getenv(settings[i].env);
+        core_code rc;
+        if (v && *v && (rc = apply(cfg, &settings[i], v, err)))
+            return rc;
+    }
+    return CORE_OK;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        *--e = '\0';
+    return s;
+}
+
+core_code srv_config_from_file(srv_config *cfg, const char *path, core_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return core_fail(err, CORE_EIO, "cannot open config file %s: %s", path, strerror(errno));
+    char line[2048];
+    int lineno = 0;
+    core_code rc = CORE_OK;
+    while (!rc && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = trim(line);
+        if (!*s || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            rc = core_fail(err, CORE_EINVAL, "%s:%d: expected name = value", path, lineno);
+            break;
+        }
+        *eq = '\0';
+        core_err inner = {0};
+        if ((rc = srv_config_set(cfg, trim(s), trim(eq + 1), &inner)))
+            core_fail(err, rc, "%s:%d: %s", path, lineno, inner.msg);
+    }
+    fclose(f);
+    return rc;
+}
+
+void srv_config_describe(FILE *out)
+{
+    fprintf(out, "Settings (config file name / environment variable, default):\n");
+    for (size_t i = 0; i < NSETTINGS; i++)
+        fprintf(out, "  %-20s %-26s %-10s %s\n", settings[i].name, settings[i].env,
+                *settings[i].def ? settings[i].def : "\"\"", settings[i].help);
+}

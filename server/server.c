@@ -1,0 +1,90 @@
+/* Starting and stopping the server: pool first (so that /health is honest from the first
+ * request), then CivetWeb with every URI routed to the project's own handlers. */
+#include "routes.h"
+#include "srv_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+    (void)conn;
+    core_buf b = {0};
+    if (core_buf_json_str(&b, message))
+        core_log(CORE_LOG_WARN, "civetweb", "\"message\":%s", b.data);
+    core_buf_free(&b);
+    return 1;
+}
+
+srv *srv_start(const srv_config *cfg, core_err *err)
+{
+    srv *s = calloc(1, sizeof *s);
+    if (!s) {
+        core_fail(err, CORE_ENOMEM, NULL);
+        return NULL;
+    }
+    s->cfg = *cfg;
+    s->started_ms = core_now_ms();
+    char url[1024];
+    if (cfg->database_url[0])
+        snprintf(url, sizeof url, "%s", cfg->database_url);
+    else if (db_url(url, sizeof url, err))
+        goto fail;
+    if (!(s->pool = db_pool_create(url, cfg->db_pool, err)))
+        goto fail;
+
+    char ports[96], threads[16], timeout[16];
+    snprintf(ports, sizeof ports, "%s:%d", cfg->listen, cfg->port);
+    snprintf(threads, sizeof threads, "%d", cfg->threads);
+    snprintf(timeout, sizeof timeout, "%d", cfg->request_timeout_ms);
+    /* No document_root: CivetWeb's own file serving stays unreachable (CVE-2025-55763).
+     * tcp_nodelay: without it every small response waits ~40 ms for Nagle. */
+    const char *options[] = {"listening_ports",
+                             ports,
+                             "num_threads",
+                             threads,
+                             "tcp_nodelay",
+                             "1",
+                             "request_timeout_ms",
+                             timeout,
+                             "enable_keep_alive",
+                             "yes",
+                             "keep_alive_timeout_ms",
+                             "15000",
+                             "enable_auth_domain_check",
+                             "no",
+                             NULL};
+    struct mg_callbacks callbacks = {.log_message = log_message};
+    mg_init_library(0);
+    s->ctx = mg_start(&callbacks, s, options);
+    if (!s->ctx) {
+        core_fail(err, CORE_EIO, "cannot listen on %s (port in use?)", ports);
+        goto fail;
+    }
+    struct mg_server_port bound[4];
+    int n = mg_get_server_ports(s->ctx, 4, bound);
+    s->port = n > 0 ? bound[0].port : cfg->port;
+    srv_routes_install(s);
+    return s;
+fail:
+    db_pool_free(s->pool);
+    free(s);
+    return NULL;
+}
+
+int srv_port(const srv *s)
+{
+    return s->port;
+}
+
+void srv_free(srv *s)
+{
+    if (!s)
+        return;
+    if (s->ctx)
+        mg_stop(s->ctx); /* waits for requests in flight */
+    db_pool_free(s->pool);
+    free(s);
+    mg_exit_library();
+}

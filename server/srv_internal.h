@@ -1,0 +1,78 @@
+/* What the handler files share: the request, reply helpers, the route table's handlers. */
+#ifndef PINGAN_SRV_INTERNAL_H
+#define PINGAN_SRV_INTERNAL_H
+
+#include "db.h"
+#include "server.h"
+
+#include <civetweb.h>
+#include <jansson.h>
+#include <stdatomic.h>
+
+#define SRV_MAX_PARAMS 4
+
+struct srv {
+    srv_config cfg;
+    struct mg_context *ctx;
+    db_pool *pool;
+    int port;
+    double started_ms;
+};
+
+typedef struct {
+    struct mg_connection *conn;
+    const struct mg_request_info *ri;
+    srv *server;
+    const char *method;
+    const char *path;                   /* decoded path, no query */
+    const char *query;                  /* raw query string or NULL */
+    const char *params[SRV_MAX_PARAMS]; /* {name} captures of the route, in order */
+    int nparams;
+    int route; /* index in the route table, -1 when none matched */
+    int status;
+    long long bytes;
+    char actor[48]; /* token id of the caller, "anonymous" otherwise */
+} srv_req;
+
+/* A handler sends exactly one reply and returns its status (CivetWeb's convention). */
+typedef int (*srv_handler)(srv_req *r);
+
+/* ---- replies (http.c) ---- */
+/* Sends a whole body; extra_headers is "Name: value\r\n"… or NULL. HEAD gets no body. */
+int srv_send(srv_req *r, int status, const char *content_type, const void *body, size_t len,
+             const char *extra_headers);
+/* Sends a JSON document and takes the reference to doc. */
+int srv_send_json(srv_req *r, int status, json_t *doc, const char *content_type);
+/* RFC 9457 problem+json with a stable code; `extra` (may be NULL) is merged in and taken. */
+int srv_problem(srv_req *r, int status, const char *code, const char *detail, json_t *extra);
+/* The same with extra headers ("Name: value\r\n"…), e.g. Allow or WWW-Authenticate. */
+int srv_problem_ex(srv_req *r, int status, const char *code, const char *detail, json_t *extra,
+                   const char *extra_headers);
+/* Starts a chunked reply; then srv_chunk… and srv_stream_end. */
+int srv_stream_begin(srv_req *r, int status, const char *content_type, const char *extra_headers);
+bool srv_chunk(srv_req *r, const void *data, size_t len);
+void srv_stream_end(srv_req *r);
+/* The query parameter's decoded value into out; false when absent. */
+bool srv_query(const srv_req *r, const char *name, char *out, size_t size);
+/* Base URL for links, without a trailing slash (public_url, else http://Host). */
+void srv_base_url(const srv_req *r, char *out, size_t size);
+/* The request header's value or NULL. */
+const char *srv_header(const srv_req *r, const char *name);
+
+/* ---- database (http.c) ---- */
+/* A pooled connection, or NULL after sending 503. Give it back with srv_db_release. */
+PGconn *srv_db_acquire(srv_req *r);
+void srv_db_release(srv_req *r, PGconn *c);
+
+/* ---- metrics (metrics.c) ---- */
+void srv_metrics_observe(int route, const char *method, int status, double ms);
+
+/* ---- handlers ---- */
+int h_health(srv_req *r);
+int h_metrics(srv_req *r);
+int h_landing(srv_req *r);
+int h_static(srv_req *r);
+/* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
+int srv_send_file(srv_req *r, const char *rel);
+
+#endif
