@@ -95,6 +95,7 @@ static int dispatch(struct mg_connection *conn, void *data)
                  .query = ri->query_string,
                  .route = -1};
     snprintf(r.actor, sizeof r.actor, "anonymous");
+    snprintf(r.role, sizeof r.role, "anonymous");
     double t0 = core_now_ms();
 
     size_t plen = strlen(r.path);

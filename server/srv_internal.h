@@ -32,6 +32,8 @@ typedef struct {
     int status;
     long long bytes;
     char actor[48]; /* token id of the caller, "anonymous" otherwise */
+    char role[16];  /* admin, planner, importer, viewer; "anonymous" without a token */
+    char scope[16]; /* jurisdiction code prefix the token may act in; "" without a token */
 } srv_req;
 
 /* A handler sends exactly one reply and returns its status (CivetWeb's convention). */
