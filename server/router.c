@@ -13,6 +13,15 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/metrics", h_metrics, "metrics"},
     {"GET,HEAD", "/", h_landing, "landing"},
     {"GET,HEAD", "/web/**", h_static, "static"},
+    /* Writes (OGC API - Features Part 4), grid operations and history: h_write.c */
+    {"POST", "/collections/grids/merge", h_grid_merge, "grids_merge"},
+    {"POST", "/collections/{id}/items", h_item_create, "items_create"},
+    {"OPTIONS", "/collections/{id}/items", h_items_options, "items_options"},
+    {"PUT,PATCH,DELETE", "/collections/{id}/items/{fid}", h_item_write, "item_write"},
+    {"OPTIONS", "/collections/{id}/items/{fid}", h_item_options, "item_options"},
+    {"POST", "/collections/{id}/items/{fid}/split", h_grid_split, "grid_split"},
+    {"GET,HEAD", "/collections/{id}/items/{fid}/history", h_item_history, "item_history"},
+    {"POST", "/collections/{id}/items/{fid}/restore", h_item_restore, "item_restore"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 
