@@ -44,7 +44,8 @@ const char *srv_coll_version_sql(const srv_coll *c)
 }
 
 bool srv_feature_select(core_buf *sql, const srv_coll *c, const srv_crs *crs,
-                        const char *personal_scope, srv_sqlargs *a, core_err *err)
+                        const char *personal_scope, const char *inner, srv_sqlargs *a,
+                        core_err *err)
 {
     if (!crs)
         crs = srv_crs_at(0);
@@ -96,7 +97,11 @@ bool srv_feature_select(core_buf *sql, const srv_coll *c, const srv_crs *crs,
             ok = ok && core_buf_printf(sql, "f.%s", p->name);
         }
     }
-    ok = ok && core_buf_printf(sql, ")::text, '}') AS feature FROM (%s) f", source);
+    if (inner) /* the page is cut before any GeoJSON is built: skipped rows cost no JSON */
+        ok = ok && core_buf_printf(sql, ")::text, '}') AS feature FROM (SELECT * FROM (%s) f %s) f",
+                                   source, inner);
+    else
+        ok = ok && core_buf_printf(sql, ")::text, '}') AS feature FROM (%s) f", source);
     free(source);
     if (!ok || a->n >= SRV_SQL_MAX_ARGS) {
         core_fail(err, CORE_ENOMEM, "out of memory building the feature query");

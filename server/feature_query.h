@@ -24,9 +24,11 @@ void srv_sqlargs_free(srv_sqlargs *a);
 
 /* Appends to sql `SELECT fid, ver, feature FROM (<source>) f` where feature is the complete
  * GeoJSON Feature as text, geometry in crs (NULL: CRS84). Personal properties are filled only
- * for features in `personal_scope` (NULL: never). */
+ * for features in `personal_scope` (NULL: never). With `inner` (WHERE … ORDER BY … LIMIT …
+ * on f), the rows are chosen by it first: `FROM (SELECT * FROM (<source>) f <inner>) f`. */
 bool srv_feature_select(core_buf *sql, const srv_coll *c, const srv_crs *crs,
-                        const char *personal_scope, srv_sqlargs *a, core_err *err);
+                        const char *personal_scope, const char *inner, srv_sqlargs *a,
+                        core_err *err);
 /* The scope prefix under which this caller sees personal data, or NULL. */
 const char *srv_personal_scope(const srv_req *r);
 /* The version expression of c (version column, or updated_at in microseconds). */

@@ -133,17 +133,21 @@ int h_items(srv_req *r)
     res = NULL;
 
     core_buf_reset(&sql);
-    core_buf_puts(&sql, "DECLARE items NO SCROLL CURSOR FOR ");
-    if (!srv_feature_select(&sql, c, p.crs, srv_personal_scope(r), &a, &err)) {
-        status = srv_problem(r, 500, "internal", err.msg, NULL);
-        goto done;
-    }
     char lim[24], off[24];
     snprintf(lim, sizeof lim, "%ld", p.limit);
     snprintf(off, sizeof off, "%ld", p.offset);
     int il = srv_sqlargs_add(&a, lim), io = srv_sqlargs_add(&a, off);
-    core_buf_printf(&sql, " WHERE true%s ORDER BY %s LIMIT $%d::bigint OFFSET $%d::bigint",
+    core_buf inner = {0};
+    core_buf_printf(&inner, "WHERE true%s ORDER BY %s LIMIT $%d::bigint OFFSET $%d::bigint",
                     p.where.data ? p.where.data : "", p.orderby.data, il, io);
+    core_buf_puts(&sql, "DECLARE items NO SCROLL CURSOR FOR ");
+    bool built = srv_feature_select(&sql, c, p.crs, srv_personal_scope(r), inner.data, &a, &err);
+    core_buf_free(&inner);
+    if (!built) {
+        status = srv_problem(r, 500, "internal", err.msg, NULL);
+        goto done;
+    }
+    core_buf_printf(&sql, " ORDER BY %s", p.orderby.data);
     if (db_run(conn, sql.data, a.n, (const char *const *)a.v, &err) != CORE_OK) {
         status = srv_db_problem(r, conn, "items cursor");
         goto done;
@@ -276,7 +280,7 @@ int h_item(srv_req *r)
     srv_sqlargs a = {0};
     PGresult *res = NULL;
     int iid = srv_sqlargs_add(&a, fid);
-    if (!srv_feature_select(&sql, c, crs, srv_personal_scope(r), &a, &err)) {
+    if (!srv_feature_select(&sql, c, crs, srv_personal_scope(r), NULL, &a, &err)) {
         status = srv_problem(r, 500, "internal", err.msg, NULL);
         goto done;
     }
