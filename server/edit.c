@@ -49,7 +49,10 @@ static core_code answer(edit_result *res, int status, const char *code, const ch
 
 void edit_etag(char *out, size_t size, const char *id, long version)
 {
-    snprintf(out, size, "\"%s-%ld\"", id, version);
+    /* One format for reads and writes: the read half's. */
+    char v[24];
+    snprintf(v, sizeof v, "%ld", version);
+    srv_coll_etag(out, size, id, v);
 }
 
 long edit_if_match_version(const char *if_match, const char *id)
@@ -1130,18 +1133,4 @@ core_code edit_restore(PGconn *c, const edit_ctx *x, const char *fid, const char
     json_decref(feature);
     json_object_set_new(res->computed, "restored_version", json_integer(version));
     return rc;
-}
-
-/* ---- the API description ---- */
-
-void edit_conformance(json_t *conforms_to)
-{
-    static const char *const classes[] = {
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
-    };
-    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
-        json_array_append_new(conforms_to, json_string(classes[i]));
 }
