@@ -4,11 +4,77 @@
 #include "feature_query.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* SQL files are read once and kept: they are part of the program, and reading them on every
+ * request would cost a file open per query (and core_read_file's 64 KiB stack buffer is too
+ * big for a CivetWeb worker thread under the sanitizer). */
+#define SQL_CACHE_SLOTS 32
+static struct {
+    char name[48];
+    char *text;
+} sql_cache[SQL_CACHE_SLOTS];
+static pthread_mutex_t sql_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *read_sql_file(const char *name, core_err *err)
+{
+    char rel[128], path[4096];
+    snprintf(rel, sizeof rel, "data/sql/%s.sql", name);
+    if (!core_path(path, sizeof path, rel)) {
+        core_fail(err, CORE_EINVAL, "SQL file path too long");
+        return NULL;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        core_fail(err, CORE_EIO, "cannot open %s", path);
+        return NULL;
+    }
+    char *text = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (text = malloc((size_t)n + 1)) != NULL && fread(text, 1, (size_t)n, f) == (size_t)n) {
+        text[n] = '\0';
+    } else {
+        free(text);
+        text = NULL;
+        core_fail(err, CORE_EIO, "cannot read %s", path);
+    }
+    fclose(f);
+    return text;
+}
+
+const char *srv_sql(const char *name, core_err *err)
+{
+    const char *found = NULL;
+    pthread_mutex_lock(&sql_cache_lock);
+    int i = 0;
+    for (; i < SQL_CACHE_SLOTS && sql_cache[i].text; i++)
+        if (strcmp(sql_cache[i].name, name) == 0) {
+            found = sql_cache[i].text;
+            break;
+        }
+    if (!found && i < SQL_CACHE_SLOTS && strlen(name) < sizeof sql_cache[i].name) {
+        char *text = read_sql_file(name, err);
+        if (text) {
+            /* the file ends a statement; wrapped as a subquery it must not carry a ';' */
+            size_t n = strlen(text);
+            while (n && (isspace((unsigned char)text[n - 1]) || text[n - 1] == ';'))
+                text[--n] = '\0';
+            snprintf(sql_cache[i].name, sizeof sql_cache[i].name, "%s", name);
+            sql_cache[i].text = text;
+            found = text;
+        }
+    } else if (!found) {
+        core_fail(err, CORE_ELIMIT, "SQL cache full or name too long: %s", name);
+    }
+    pthread_mutex_unlock(&sql_cache_lock);
+    return found;
+}
 
 int srv_sqlargs_add(srv_sqlargs *a, const char *value)
 {
@@ -51,13 +117,9 @@ bool srv_feature_select(core_buf *sql, const srv_coll *c, const srv_crs *crs,
         crs = srv_crs_at(0);
     char name[64];
     snprintf(name, sizeof name, "features_%s", c->id);
-    char *source = db_sql(name, err);
+    const char *source = srv_sql(name, err);
     if (!source)
         return false;
-    /* The source file ends with its FROM clause; a trailing ';' would end the subquery. */
-    size_t slen = strlen(source);
-    while (slen && (isspace((unsigned char)source[slen - 1]) || source[slen - 1] == ';'))
-        source[--slen] = '\0';
 
     bool ok = core_buf_printf(sql,
                               "SELECT f.%s::text AS fid, %s AS ver, concat('{\"type\":\"Feature\","
@@ -102,7 +164,6 @@ bool srv_feature_select(core_buf *sql, const srv_coll *c, const srv_crs *crs,
                                    source, inner);
     else
         ok = ok && core_buf_printf(sql, ")::text, '}') AS feature FROM (%s) f", source);
-    free(source);
     if (!ok || a->n >= SRV_SQL_MAX_ARGS) {
         core_fail(err, CORE_ENOMEM, "out of memory building the feature query");
         return false;

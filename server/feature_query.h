@@ -11,6 +11,10 @@
 #define SRV_ITEMS_LIMIT_MAX     10000
 #define SRV_SQL_MAX_ARGS        64
 
+/* The text of data/sql/<name>.sql, read once and kept for the life of the process (trailing
+ * ';' removed so it can be wrapped as a subquery); NULL with err when it cannot be read. */
+const char *srv_sql(const char *name, core_err *err);
+
 /* Bound text arguments of one statement; owns its strings. Zero-initialise, free with
  * srv_sqlargs_free. */
 typedef struct {

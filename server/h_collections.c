@@ -40,14 +40,6 @@ static json_t *link_obj(const char *base, const char *path, const char *rel, con
                      title);
 }
 
-static bool trim_source(char *source)
-{
-    size_t n = strlen(source);
-    while (n && (source[n - 1] == '\n' || source[n - 1] == ' ' || source[n - 1] == ';'))
-        source[--n] = '\0';
-    return n > 0;
-}
-
 /* The collection's description; extent from the data when conn is given. */
 static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const char *base)
 {
@@ -60,8 +52,8 @@ static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const
     char name[64];
     snprintf(name, sizeof name, "features_%s", c->id);
     core_err err = {0};
-    char *source = conn ? db_sql(name, &err) : NULL;
-    if (source && trim_source(source)) {
+    const char *source = conn ? srv_sql(name, &err) : NULL;
+    if (source) {
         core_buf sql = {0};
         if (c->geom_column)
             core_buf_printf(&sql,
@@ -99,7 +91,6 @@ static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const
         PQclear(res);
         core_buf_free(&sql);
     }
-    free(source);
     json_object_set_new(doc, "extent", extent);
 
     json_t *crs = json_array();

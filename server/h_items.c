@@ -111,16 +111,13 @@ int h_items(srv_req *r)
     long matched = 0, returned = 0;
     char name[64];
     snprintf(name, sizeof name, "features_%s", c->id);
-    char *source = db_sql(name, &err);
+    const char *source = srv_sql(name, &err);
     if (!source || !begin_snapshot(conn, &err)) {
         status = srv_db_problem(r, conn, "items snapshot");
         goto done;
     }
     /* The filter's arguments come first, so the count binds only those. */
     int nwhere = a.n;
-    size_t slen = strlen(source);
-    while (slen && (isspace((unsigned char)source[slen - 1]) || source[slen - 1] == ';'))
-        source[--slen] = '\0';
     core_buf_printf(&sql, "SELECT count(*) FROM (%s) f WHERE true%s", source,
                     p.where.data ? p.where.data : "");
     res = db_exec(conn, PGRES_TUPLES_OK, sql.data, nwhere, (const char *const *)a.v, &err);
@@ -220,7 +217,6 @@ int h_items(srv_req *r)
 
 done:
     PQclear(res);
-    free(source);
     core_buf_free(&sql);
     srv_db_release(r, conn);
     srv_items_params_free(&p);

@@ -25,14 +25,12 @@ int h_locate(srv_req *r)
         return srv_problem(r, 400, "invalid_coordinates",
                            "lon must be within ±180 and lat within ±90", NULL);
     core_err err = {0};
-    char *sql = db_sql("locate", &err);
+    const char *sql = srv_sql("locate", &err);
     if (!sql)
         return srv_problem(r, 500, "internal", err.msg, NULL);
     PGconn *conn = srv_db_acquire(r);
-    if (!conn) {
-        free(sql);
+    if (!conn)
         return 503;
-    }
     char srid[16];
     snprintf(srid, sizeof srid, "%d", crs->srid);
     const char *args[4] = {lon, lat, srid, srv_personal_scope(r)};
@@ -45,6 +43,5 @@ int h_locate(srv_req *r)
     }
     PQclear(res);
     srv_db_release(r, conn);
-    free(sql);
     return st;
 }
