@@ -4,7 +4,7 @@
 #include "auth.h"
 
 #include "db.h"
-#include "sqlfiles.h"
+#include "feature_query.h"
 #include "srv_internal.h"
 
 #include <ctype.h>

@@ -5,7 +5,7 @@
 #include "edit_internal.h"
 
 #include "db.h"
-#include "sqlfiles.h"
+#include "feature_query.h"
 
 #include <stdio.h>
 #include <stdlib.h>
