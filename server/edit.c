@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "feature_query.h"
+#include "geo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,84 +193,120 @@ static core_code refuse_scope(PGconn *c, const edit_ctx *x, edit_result *res, co
                   code && *code ? code : "(unknown place)", name, x->scope);
 }
 
-/* ---- geometry through PostGIS ---- */
+/* ---- geometry through geo/ (GEOS and PROJ) ---- */
 
-static const char *reason_zh(const char *reason)
+/* Swaps x and y of every position, in place: Part 2 clients send EPSG:4326/4490 and the
+ * Gauss-Krüger CRSs in the authority's order (latitude/northing first); geo/ wants x first. */
+static void swap_axes(json_t *coords)
 {
-    if (strstr(reason, "Self-intersection"))
-        return "几何自相交";
-    if (strstr(reason, "Too few points"))
-        return "点数过少";
-    if (strstr(reason, "Hole lies outside shell"))
-        return "内环位于外环之外";
-    if (strstr(reason, "Nested holes"))
-        return "内环相互嵌套";
-    if (strstr(reason, "Interior is disconnected"))
-        return "内部不连通";
-    if (strstr(reason, "Nested shells"))
-        return "外环相互嵌套";
-    if (strstr(reason, "Duplicate Rings"))
-        return "环重复";
-    return "几何无效";
+    if (!json_is_array(coords))
+        return;
+    if (json_is_number(json_array_get(coords, 0))) {
+        json_t *x = json_incref(json_array_get(coords, 0));
+        json_array_set(coords, 0, json_array_get(coords, 1));
+        json_array_set_new(coords, 1, x);
+        return;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(coords, i, v) swap_axes(v);
 }
 
-/* Turns a GeoJSON geometry in the request's CRS into hex EWKB in EPSG:4490 (into ewkb, the
- * caller frees), adding GEOS's faults and the Jiangxi bounds check. NULL ewkb when the
- * geometry cannot be stored. */
-static void prepare_geometry(PGconn *c, const edit_ctx *x, json_t *geom, bool multi, json_t *faults,
+/* The first position of a GeoJSON coordinates tree outside Jiangxi's envelope, or NULL. */
+static json_t *first_outside_jiangxi(json_t *coords)
+{
+    if (!json_is_array(coords))
+        return NULL;
+    if (json_is_number(json_array_get(coords, 0))) {
+        double x = json_number_value(json_array_get(coords, 0)),
+               y = json_number_value(json_array_get(coords, 1));
+        return geo_in_jiangxi(x, y, x, y) ? NULL : coords;
+    }
+    size_t i;
+    json_t *v, *hit;
+    json_array_foreach(coords, i, v) if ((hit = first_outside_jiangxi(v))) return hit;
+    return NULL;
+}
+
+static const char *proj_name(const srv_crs *crs)
+{
+    static const char *const names[] = {"OGC:CRS84", "EPSG:4326", "EPSG:4490",
+                                        "EPSG:3857", "EPSG:4547", "EPSG:4548"};
+    static const int srids[] = {0, 4326, 4490, 3857, 4547, 4548};
+    if (!crs || !strcmp(crs->uri, SRV_CRS84_URI))
+        return names[0];
+    for (size_t i = 1; i < sizeof srids / sizeof srids[0]; i++)
+        if (srids[i] == crs->srid)
+            return names[i];
+    return NULL;
+}
+
+/* Turns a GeoJSON geometry in the request's CRS into hex EWKB in EPSG:4490 (into *ewkb, the
+ * caller frees), through geo/: parse, GEOS validity with reason and location (spikes too),
+ * transform, the Jiangxi envelope. Locations are reported in CRS84. *ewkb stays NULL when
+ * the geometry cannot be stored. */
+static void prepare_geometry(const edit_ctx *x, json_t *geom, bool multi, json_t *faults,
                              char **ewkb)
 {
     *ewkb = NULL;
-    json_t *bare = json_pack("{s:O, s:O}", "type", json_object_get(geom, "type"), "coordinates",
-                             json_object_get(geom, "coordinates"));
+    const srv_crs *crs = x->crs ? x->crs : srv_crs_find("CRS84");
+    const char *from = proj_name(crs);
+    json_t *bare = json_pack("{s:O, s:o}", "type", json_object_get(geom, "type"), "coordinates",
+                             json_deep_copy(json_object_get(geom, "coordinates")));
+    if (crs->lat_first)
+        swap_axes(json_object_get(bare, "coordinates"));
     char *text = bare ? json_dumps(bare, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
     json_decref(bare);
-    const srv_crs *crs = x->crs ? x->crs : srv_crs_find("CRS84");
-    char srid[16];
-    snprintf(srid, sizeof srid, "%d", crs->srid);
-    const char *params[] = {text, srid, crs->lat_first ? "true" : "false",
-                            multi ? "true" : "false"};
     core_err err = {0};
-    PGresult *r = text ? run(c, "validate_geometry", 4, params, &err) : NULL;
+    geo_ctx *ctx = geo_ctx_create(&err);
+    geo_fault fault;
+    geo_fault_clear(&fault);
+    geo_geom *g = ctx && text ? geo_from_geojson(ctx, text, &fault, &err) : NULL;
     free(text);
-    if (!r || PQntuples(r) != 1) {
-        edit_fault(faults, "malformed_geometry", "geometry", "几何对象无法解析",
-                   "the geometry cannot be read", json_pack("{s:s}", "reason", err.msg));
-        PQclear(r);
+    if (!g || !geo_validate(ctx, g, &fault)) {
+        if (fault.kind == GEO_FAULT_NONE) {
+            edit_fault(faults, "malformed_geometry", "geometry", "几何对象无法解析",
+                       "the geometry cannot be read", json_pack("{s:s}", "reason", err.msg));
+        } else {
+            json_t *extra = json_pack("{s:s}", "reason", fault.reason);
+            double lx = fault.x, ly = fault.y;
+            if (fault.has_location &&
+                (!strcmp(from, "OGC:CRS84") ||
+                 !geo_crs_transform_xy(ctx, from, "OGC:CRS84", &lx, &ly, NULL)))
+                json_object_set_new(extra, "location", json_pack("[f, f]", lx, ly));
+            char en[400];
+            snprintf(en, sizeof en, "%s%s%s", fault.message_en, *fault.reason ? ": " : "",
+                     fault.reason);
+            edit_fault(faults, fault.code, "geometry", fault.message_zh, en, extra);
+        }
+        geo_geom_free(ctx, g);
+        geo_ctx_free(ctx);
         return;
     }
-    bool ok = true;
-    if (PQgetvalue(r, 0, 5)[0] == 't') {
-        edit_fault(faults, "empty_geometry", "geometry", "几何对象为空", "the geometry is empty",
-                   NULL);
-        ok = false;
+    char *stored = NULL;
+    if (geo_crs_transform(ctx, g, from, "EPSG:4490", &err) ||
+        (multi && geo_force_multi(ctx, g, &err))) {
+        edit_fault(faults, "malformed_geometry", "geometry", "坐标无法转换到 CGCS2000",
+                   "the coordinates cannot be transformed to CGCS2000",
+                   json_pack("{s:s}", "reason", err.msg));
+    } else {
+        char *gj = geo_to_geojson(ctx, g, 9, &err);
+        json_t *doc = gj ? json_loads(gj, 0, NULL) : NULL;
+        free(gj);
+        json_t *out = first_outside_jiangxi(json_object_get(doc, "coordinates"));
+        if (out)
+            edit_fault(faults, "outside_jiangxi", "geometry", "坐标超出江西省范围",
+                       "coordinates lie outside Jiangxi",
+                       json_pack("{s:[f, f]}", "location",
+                                 json_number_value(json_array_get(out, 0)),
+                                 json_number_value(json_array_get(out, 1))));
+        else
+            stored = geo_to_wkb_hex(ctx, g, &err);
+        json_decref(doc);
     }
-    if (PQgetvalue(r, 0, 0)[0] != 't') {
-        const char *reason = PQgetvalue(r, 0, 1);
-        json_t *point = json_loads(PQgetvalue(r, 0, 2), 0, NULL);
-        json_t *location = json_deep_copy(json_object_get(point, "coordinates"));
-        json_decref(point);
-        char en[300];
-        snprintf(en, sizeof en, "invalid geometry: %s", reason);
-        edit_fault(faults,
-                   strstr(reason, "elf-intersection") ? "self_intersection" : "invalid_geometry",
-                   "geometry", reason_zh(reason), en,
-                   json_pack("{s:s, s:o}", "reason", reason, "location",
-                             location ? location : json_null()));
-        ok = false;
-    }
-    if (!PQgetisnull(r, 0, 4)) {
-        json_t *point = json_loads(PQgetvalue(r, 0, 4), 0, NULL);
-        json_t *location = json_deep_copy(json_object_get(point, "coordinates"));
-        json_decref(point);
-        edit_fault(faults, "outside_jiangxi", "geometry", "坐标超出江西省范围",
-                   "coordinates lie outside Jiangxi",
-                   json_pack("{s:o}", "location", location ? location : json_null()));
-        ok = false;
-    }
-    if (ok)
-        *ewkb = strdup(PQgetvalue(r, 0, 3));
-    PQclear(r);
+    geo_geom_free(ctx, g);
+    geo_ctx_free(ctx);
+    *ewkb = stored;
 }
 
 /* The most specific jurisdiction outside the scope that the geometry reaches into: 403. */
@@ -477,7 +514,7 @@ static bool prepare_feature(PGconn *c, const edit_ctx *x, json_t *feature, bool 
             size_t before = json_array_size(res->faults);
             edit_check_geometry(coll, geom, x->crs, res->faults);
             if (json_array_size(res->faults) == before)
-                prepare_geometry(c, x, geom, !strcmp(coll->geom_type, "MultiPolygon"), res->faults,
+                prepare_geometry(x, geom, !strcmp(coll->geom_type, "MultiPolygon"), res->faults,
                                  ewkb);
         }
     }
@@ -805,7 +842,7 @@ core_code edit_grid_split(PGconn *c, const edit_ctx *x, const char *fid, const c
     edit_check_geometry(lx.coll, line, x->crs, res->faults);
     char *line_ewkb = NULL;
     if (!json_array_size(res->faults))
-        prepare_geometry(c, x, line, false, res->faults, &line_ewkb);
+        prepare_geometry(x, line, false, res->faults, &line_ewkb);
     if (json_array_size(res->faults)) {
         free(grid_ewkb);
         free(line_ewkb);
