@@ -86,6 +86,17 @@ long edit_if_match_version(const char *if_match, const char *id)
 
 /* ---- small SQL helpers ---- */
 
+/* A numeric cell; the database typed it, so a parse failure can only mean NULL (0). */
+static long pq_long(const PGresult *r, int row, int col)
+{
+    return strtol(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static double pq_double(const PGresult *r, int row, int col)
+{
+    return strtod(PQgetvalue(r, row, col), NULL);
+}
+
 static PGresult *run(PGconn *c, const char *name, int n, const char *const *params, core_err *err)
 {
     const char *sql = srv_sql(name, err);
@@ -148,7 +159,7 @@ static json_t *load_feature(PGconn *c, const srv_coll *coll, const char *id, lon
     if (!coll->id_is_text)
         json_object_set_new(f, "id", json_integer(strtoll(PQgetvalue(r, 0, 0), NULL, 10)));
     if (version_out)
-        *version_out = atol(PQgetvalue(r, 0, 1));
+        *version_out = pq_long(r, 0, 1);
     if (place_out)
         snprintf(place_out, place_size, "%s", PQgetvalue(r, 0, 2));
     PQclear(r);
@@ -209,7 +220,10 @@ static void swap_axes(json_t *coords)
     }
     size_t i;
     json_t *v;
-    json_array_foreach(coords, i, v) swap_axes(v);
+    json_array_foreach(coords, i, v)
+    {
+        swap_axes(v);
+    }
 }
 
 /* The first position of a GeoJSON coordinates tree outside Jiangxi's envelope, or NULL. */
@@ -224,7 +238,11 @@ static json_t *first_outside_jiangxi(json_t *coords)
     }
     size_t i;
     json_t *v, *hit;
-    json_array_foreach(coords, i, v) if ((hit = first_outside_jiangxi(v))) return hit;
+    json_array_foreach(coords, i, v)
+    {
+        if ((hit = first_outside_jiangxi(v)))
+            return hit;
+    }
     return NULL;
 }
 
@@ -342,8 +360,7 @@ static void grid_rules(PGconn *c, const edit_ctx *x, const char *ewkb, const cha
     PGresult *r = run(c, "validate_grid_village", 2, vp, &err);
     char en[400], zh[400];
     if (r && PQntuples(r) == 0) {
-        snprintf(en, sizeof en, "%s%s: no jurisdiction has the code %s", label, *label ? "" : "",
-                 village);
+        snprintf(en, sizeof en, "%sno jurisdiction has the code %s", label, village);
         snprintf(zh, sizeof zh, "%s区划代码 %s 不存在", label, village);
         edit_fault(res->faults, "unknown_village", "properties.village_code", zh, en, NULL);
     } else if (r && strcmp(PQgetvalue(r, 0, 0), "village") != 0) {
@@ -356,7 +373,7 @@ static void grid_rules(PGconn *c, const edit_ctx *x, const char *ewkb, const cha
                    "该村(社区)尚无边界，无法检查网格是否在其范围内",
                    "the village/community has no boundary yet; containment was not checked", NULL);
     } else if (r) {
-        double outside = atof(PQgetvalue(r, 0, 3));
+        double outside = pq_double(r, 0, 3);
         if (outside > 0.01) {
             json_t *geom =
                 PQgetisnull(r, 0, 4) ? json_null() : json_loads(PQgetvalue(r, 0, 4), 0, NULL);
@@ -376,7 +393,7 @@ static void grid_rules(PGconn *c, const edit_ctx *x, const char *ewkb, const cha
         const char *op[] = {ewkb, village, exclude_ids};
         r = run(c, "validate_grid_overlap", 3, op, &err);
         for (int i = 0; r && i < PQntuples(r); i++) {
-            double area = atof(PQgetvalue(r, i, 3));
+            double area = pq_double(r, i, 3);
             json_t *geom = json_loads(PQgetvalue(r, i, 4), 0, NULL);
             snprintf(en, sizeof en, "%sthe grid overlaps grid %s %s by %.1f m²", label,
                      PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), area);
@@ -394,8 +411,8 @@ static void grid_rules(PGconn *c, const edit_ctx *x, const char *ewkb, const cha
     const char *tp[] = {ewkb};
     r = run(c, "grid_tally", 1, tp, &err);
     if (r && PQntuples(r)) {
-        json_object_set_new(computed, "households", json_integer(atoi(PQgetvalue(r, 0, 0))));
-        json_object_set_new(computed, "residents", json_integer(atoi(PQgetvalue(r, 0, 1))));
+        json_object_set_new(computed, "households", json_integer((int)pq_long(r, 0, 0)));
+        json_object_set_new(computed, "residents", json_integer((int)pq_long(r, 0, 1)));
     }
     PQclear(r);
 }
@@ -585,7 +602,7 @@ static bool grid_code(PGconn *c, const char *village, const char *keep, json_t *
     PGresult *r = run(c, "grid_next_code", 1, params, err);
     if (!r)
         return false;
-    int serial = atoi(PQgetvalue(r, 0, 1));
+    int serial = (int)pq_long(r, 0, 1);
     if (serial > 999) {
         PQclear(r);
         edit_fault(res->faults, "serial_exhausted", "properties.village_code",
@@ -726,7 +743,7 @@ core_code edit_feature(PGconn *c, const edit_ctx *x, edit_op op, const char *fid
                       "another write changed the feature first; GET it again");
     }
     snprintf(res->id, sizeof res->id, "%s", PQgetvalue(r, 0, 0));
-    res->version = atol(PQgetvalue(r, 0, 1));
+    res->version = pq_long(r, 0, 1);
     PQclear(r);
     json_t *written = load_feature(c, coll, res->id, NULL, NULL, 0, &err);
     if (!written)
@@ -772,7 +789,7 @@ static bool grid_row(PGconn *c, const char *id, char *village, char *kind, char 
     snprintf(code, 20, "%s", PQgetvalue(r, 0, 2));
     snprintf(name, 400, "%s", PQgetvalue(r, 0, 3));
     *ewkb = strdup(PQgetvalue(r, 0, 4));
-    *version = atol(PQgetvalue(r, 0, 5));
+    *version = pq_long(r, 0, 5);
     PQclear(r);
     return true;
 }
@@ -975,7 +992,7 @@ core_code edit_grid_merge(PGconn *c, const edit_ctx *x, json_t *body, edit_resul
     /* Every grid must exist, be in scope and match its If-Match-free current version. */
     char village[16], kind[16], code[20], name[400];
     char *ewkb = NULL;
-    long versions[50];
+    long versions[50] = {0};
     json_array_foreach(ids, i, v)
     {
         char id[32];
@@ -1004,20 +1021,20 @@ core_code edit_grid_merge(PGconn *c, const edit_ctx *x, json_t *body, edit_resul
         core_buf_free(&list);
         return db_refusal(res, &err);
     }
-    if (atoi(PQgetvalue(r, 0, 2)) != (int)json_array_size(ids))
+    if ((int)pq_long(r, 0, 2) != (int)json_array_size(ids))
         edit_fault(res->faults, "duplicate_ids", "ids", "ids 中有重复的网格",
                    "ids lists a grid twice", NULL);
-    if (atoi(PQgetvalue(r, 0, 3)) != 1)
+    if ((int)pq_long(r, 0, 3) != 1)
         edit_fault(res->faults, "different_villages", "ids", "只能合并同一村(社区)的网格",
                    "only grids of one village/community can be merged", NULL);
-    if (atoi(PQgetvalue(r, 0, 4)) != 1)
+    if ((int)pq_long(r, 0, 4) != 1)
         edit_fault(res->faults, "kinds_incompatible", "ids",
                    "网格类型（及专属单位类型）不同，不能合并",
                    "the grids differ in kind (or dedicated unit type) and cannot be merged", NULL);
-    if (atoi(PQgetvalue(r, 0, 1)) != 1)
+    if ((int)pq_long(r, 0, 1) != 1)
         edit_fault(res->faults, "not_adjacent", "ids", "网格互不相邻，合并后不连续",
                    "the grids are not adjacent: their union is in several pieces",
-                   json_pack("{s:i}", "pieces", atoi(PQgetvalue(r, 0, 1))));
+                   json_pack("{s:i}", "pieces", (int)pq_long(r, 0, 1)));
     ewkb = strdup(PQgetvalue(r, 0, 0));
     snprintf(village, sizeof village, "%s", PQgetvalue(r, 0, 5));
     PQclear(r);
@@ -1133,7 +1150,7 @@ json_t *edit_history(PGconn *c, const srv_coll *coll, const char *fid, bool show
             "{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id",
             (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10), "operation", PQgetvalue(r, i, 1),
             "actor", PQgetvalue(r, i, 2), "at", PQgetvalue(r, i, 3), "version",
-            PQgetisnull(r, i, 4) ? json_null() : json_integer(atol(PQgetvalue(r, i, 4))), "before",
+            PQgetisnull(r, i, 4) ? json_null() : json_integer(pq_long(r, i, 4)), "before",
             row_feature(coll, PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5), show_personal),
             "after",
             row_feature(coll, PQgetisnull(r, i, 6) ? NULL : PQgetvalue(r, i, 6), show_personal));

@@ -42,7 +42,7 @@ static long value(const char *query)
 {
     PGconn *c = th_db_connect();
     char *v = th_db_value(c, query);
-    long n = v ? atol(v) : -1;
+    long n = v ? strtol(v, NULL, 10) : -1;
     free(v);
     PQfinish(c);
     return n;
