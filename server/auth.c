@@ -346,15 +346,3 @@ int srv_require_writer(srv_req *r)
     }
     return 0;
 }
-
-int srv_require_scope(srv_req *r, const char *code, const char *name, const char *what)
-{
-    if (srv_in_scope(r, code))
-        return 0;
-    char detail[400];
-    snprintf(detail, sizeof detail, "%s lies in %s %s, outside this token's scope %s", what,
-             code ? code : "no known jurisdiction", name ? name : "", r->scope);
-    return srv_problem(
-        r, 403, "out_of_scope", detail,
-        json_pack("{s:s?, s:s?, s:s}", "place_code", code, "place_name", name, "scope", r->scope));
-}

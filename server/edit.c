@@ -281,6 +281,8 @@ static void prepare_geometry(const edit_ctx *x, json_t *geom, bool multi, json_t
     geo_fault_clear(&fault);
     geo_geom *g = ctx && text ? geo_from_geojson(ctx, text, &fault, &err) : NULL;
     free(text);
+    if (g)
+        geo_geom_set_srid(g, crs->srid); /* ranges are checked in the input's own CRS */
     if (!g || !geo_validate(ctx, g, &fault)) {
         if (fault.kind == GEO_FAULT_NONE) {
             edit_fault(faults, "malformed_geometry", "geometry", "几何对象无法解析",

@@ -90,9 +90,6 @@ bool srv_may_write(const srv_req *r);
 bool srv_in_scope(const srv_req *r, const char *code);
 /* 0 when the caller's role may change features; otherwise sends 401/403 and returns it. */
 int srv_require_writer(srv_req *r);
-/* 0 when code (a 12-digit division code) is inside the caller's scope; otherwise sends 403
- * out_of_scope naming the place (code, name) and what was refused, and returns 403. */
-int srv_require_scope(srv_req *r, const char *code, const char *name, const char *what);
 
 /* ---- handlers ---- */
 int h_health(srv_req *r);

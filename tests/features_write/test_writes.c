@@ -236,6 +236,12 @@ START_TEST(test_every_validation_code_over_http)
                                "27.80],[114.905,27.805],[114.904,27.805],[114.904,27.809],"
                                "[114.904,27.805],[114.90,27.805],[114.90,27.80]]]}"),
                 422, "spike");
+    /* A near-spike (a sliver turning back by well under 1°): GEOS calls it valid, geo/ not. */
+    post_expect("grids",
+                GRID_PROPS("", "{\"type\":\"Polygon\",\"coordinates\":[[[114.90,27.80],[114.905,"
+                               "27.80],[114.905,27.805],[114.90402,27.805],[114.90401,27.809],"
+                               "[114.904,27.805],[114.90,27.805],[114.90,27.80]]]}"),
+                422, "spike");
     /* A bow tie: GEOS says self-intersection, and where. */
     th_response r = req(&srv, "POST", "/collections/grids/items", planner, NULL,
                         GRID_PROPS("", "{\"type\":\"Polygon\",\"coordinates\":[[[114.90,27.80],"
@@ -396,6 +402,27 @@ START_TEST(test_create_gives_201_location_etag_and_computed_fields)
             "\"Point\",\"coordinates\":[27.81,114.93]}}");
     ck_assert_int_eq(r.status, 201);
     ck_assert_ptr_nonnull(strstr(r.body, "[114.93,27.81]"));
+    th_response_free(&r);
+    /* And in the Gauss-Krüger zone of CM 114°E (EPSG:4547, northing first). */
+    PGconn *c = th_db_connect();
+    char *gk = th_db_value(c, "SELECT format('[%s,%s]', round(ST_Y(p)::numeric, 3), "
+                              "round(ST_X(p)::numeric, 3)) FROM ST_Transform(ST_SetSRID("
+                              "ST_MakePoint(114.93, 27.81), 4490), 4547) p");
+    PQfinish(c);
+    char gkbody[400];
+    snprintf(gkbody, sizeof gkbody,
+             "{\"type\":\"Feature\",\"properties\":{\"name\":\"路口3\"},\"geometry\":{\"type\":"
+             "\"Point\",\"coordinates\":%s}}",
+             gk);
+    free(gk);
+    r = req(&srv, "POST", "/collections/cameras/items", planner,
+            "Content-Crs: <http://www.opengis.net/def/crs/EPSG/0/4547>", gkbody);
+    ck_assert_msg(r.status == 201, "%s", r.body);
+    doc = json_of(&r);
+    json_t *pt = json_object_get(json_object_get(doc, "geometry"), "coordinates");
+    ck_assert_double_eq_tol(json_number_value(json_array_get(pt, 0)), 114.93, 1e-6);
+    ck_assert_double_eq_tol(json_number_value(json_array_get(pt, 1)), 27.81, 1e-6);
+    json_decref(doc);
     th_response_free(&r);
     r = req(&srv, "POST", "/collections/cameras/items", planner, "Content-Crs: <EPSG:9999>", "{}");
     ck_assert_int_eq(r.status, 400);
