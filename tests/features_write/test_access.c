@@ -385,7 +385,7 @@ static Suite *suite(void)
     Suite *s = suite_create("features_access");
     TCase *t = tcase_create("access");
     tcase_add_unchecked_fixture(t, setup, teardown);
-    tcase_set_timeout(t, 60);
+    tcase_set_timeout(t, 120);
     tcase_add_test(t, test_token_cli_create_list_revoke);
     tcase_add_test(t, test_forged_token_is_401_invalid_token);
     tcase_add_test(t, test_expired_token_is_401_token_expired);

@@ -487,7 +487,14 @@ START_TEST(test_if_match_required_and_checked)
     r = req(&srv, "DELETE", path, planner, NULL, NULL);
     ck_assert_int_eq(r.status, 428);
     th_response_free(&r);
-    r = req(&srv, "PATCH", path, planner, "If-Match: \"1-1\"", patch);
+    /* The ETag a reader gets from GET is the one a writer sends back. */
+    r = th_http(&srv, "GET", path, NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    char read_etag[64], if_match[100];
+    ck_assert(th_header(&r, "ETag", read_etag, sizeof read_etag));
+    th_response_free(&r);
+    snprintf(if_match, sizeof if_match, "If-Match: %s", read_etag);
+    r = req(&srv, "PATCH", path, planner, if_match, patch);
     ck_assert_int_eq(r.status, 200);
     char etag[64];
     ck_assert(th_header(&r, "ETag", etag, sizeof etag));
@@ -691,12 +698,41 @@ START_TEST(test_history_and_restore)
 }
 END_TEST
 
+START_TEST(test_conformance_and_openapi_declare_part4)
+{
+    th_response r = th_http(&srv, "GET", "/conformance", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "ogcapi-features-4/1.0/conf/create-replace-delete"));
+    ck_assert_ptr_nonnull(strstr(r.body, "ogcapi-features-4/1.0/conf/update"));
+    ck_assert_ptr_nonnull(strstr(r.body, "ogcapi-features-4/1.0/conf/optimistic-locking-etags"));
+    th_response_free(&r);
+    r = th_http(&srv, "GET", "/api", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = json_of(&r);
+    json_t *paths = json_object_get(doc, "paths");
+    json_t *items = json_object_get(paths, "/collections/grids/items");
+    ck_assert_ptr_nonnull(json_object_get(items, "get")); /* the read half's */
+    ck_assert_ptr_nonnull(json_object_get(items, "post"));
+    json_t *one = json_object_get(paths, "/collections/grids/items/{featureId}");
+    ck_assert_ptr_nonnull(json_object_get(one, "put"));
+    ck_assert_ptr_nonnull(json_object_get(one, "patch"));
+    ck_assert_ptr_nonnull(json_object_get(one, "delete"));
+    ck_assert_ptr_nonnull(json_object_get(paths, "/collections/grids/merge"));
+    ck_assert_ptr_nonnull(json_object_get(paths, "/collections/grids/items/{featureId}/split"));
+    ck_assert_ptr_nonnull(json_object_get(paths, "/collections/hazards/items/{featureId}/history"));
+    ck_assert_ptr_null(
+        json_object_get(paths, "/collections/jurisdictions/items/{featureId}/history"));
+    json_decref(doc);
+    th_response_free(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("features_write");
     TCase *t = tcase_create("writes");
     tcase_add_unchecked_fixture(t, setup, teardown);
-    tcase_set_timeout(t, 60);
+    tcase_set_timeout(t, 120);
     tcase_add_test(t, test_every_validation_code_over_http);
     tcase_add_test(t, test_all_faults_reported_at_once);
     tcase_add_test(t, test_small_spill_is_a_warning_and_overlap_policy_warn);
@@ -706,6 +742,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_two_concurrent_puts_one_wins);
     tcase_add_test(t, test_split_and_merge_recount_households);
     tcase_add_test(t, test_history_and_restore);
+    tcase_add_test(t, test_conformance_and_openapi_declare_part4);
     suite_add_tcase(s, t);
     return s;
 }
