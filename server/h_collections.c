@@ -70,9 +70,10 @@ static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const
         if (res && PQntuples(res) == 1) {
             if (!PQgetisnull(res, 0, 0)) {
                 /* storage is CGCS2000, equal to CRS84 at the precision of an extent */
-                json_t *box =
-                    json_pack("[f,f,f,f]", atof(PQgetvalue(res, 0, 0)), atof(PQgetvalue(res, 0, 1)),
-                              atof(PQgetvalue(res, 0, 2)), atof(PQgetvalue(res, 0, 3)));
+                json_t *box = json_pack("[f,f,f,f]", strtod(PQgetvalue(res, 0, 0), NULL),
+                                        strtod(PQgetvalue(res, 0, 1), NULL),
+                                        strtod(PQgetvalue(res, 0, 2), NULL),
+                                        strtod(PQgetvalue(res, 0, 3), NULL));
                 json_object_set_new(extent, "spatial",
                                     json_pack("{s:[o], s:s}", "bbox", box, "crs", SRV_CRS84_URI));
             }

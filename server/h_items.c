@@ -9,8 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#define FETCH_BATCH "500"
-#define FLUSH_BYTES (128 * 1024)
+#define FETCH_BATCH      "500"
+#define FETCH_BATCH_ROWS 500
+#define FLUSH_BYTES      (128 * 1024)
 
 /* The collection named in the path and readable by this caller; otherwise sends 404/401. */
 static const srv_coll *collection_of(srv_req *r, int *status)
@@ -125,7 +126,7 @@ int h_items(srv_req *r)
         status = srv_db_problem(r, conn, "items count");
         goto done;
     }
-    matched = atol(PQgetvalue(res, 0, 0));
+    matched = strtol(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     res = NULL;
 
@@ -177,9 +178,9 @@ int h_items(srv_req *r)
         }
         PQclear(res);
         res = NULL;
-        if (alive && n == atoi(FETCH_BATCH))
+        if (alive && n == FETCH_BATCH_ROWS)
             res = db_exec(conn, PGRES_TUPLES_OK, "FETCH " FETCH_BATCH " FROM items", 0, NULL, &err);
-        if (alive && n == atoi(FETCH_BATCH) && !res) {
+        if (alive && n == FETCH_BATCH_ROWS && !res) {
             /* A failure mid-stream cannot become a problem reply any more: end the body
              * unterminated so the client sees a broken response rather than a short page. */
             core_log(CORE_LOG_ERROR, "items_stream_failed", "\"collection\":\"%s\"", c->id);

@@ -23,13 +23,19 @@ START_TEST(test_conformance_lists_exactly_what_is_implemented)
         bool found = false;
         size_t i;
         json_t *v;
-        json_array_foreach(list, i, v) found = found || strstr(json_string_value(v), want[w]);
+        json_array_foreach(list, i, v)
+        {
+            found = found || strstr(json_string_value(v), want[w]);
+        }
         ck_assert_msg(found, "conformance lacks %s", want[w]);
     }
     /* nothing claimed that is not served: no filtering (Part 3) */
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v) ck_assert_ptr_null(strstr(json_string_value(v), "features-3"));
+    json_array_foreach(list, i, v)
+    {
+        ck_assert_ptr_null(strstr(json_string_value(v), "features-3"));
+    }
     json_decref(doc);
 }
 END_TEST
