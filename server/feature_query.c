@@ -76,6 +76,31 @@ const char *srv_sql(const char *name, core_err *err)
     return found;
 }
 
+PGresult *srv_exec_prepared(PGconn *c, const char *name, const char *sql, int nparams,
+                            const char *const *params, core_err *err)
+{
+    PGresult *r = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (state && strcmp(state, "26000") == 0) { /* not prepared on this connection yet */
+        PQclear(r);
+        PGresult *p = PQprepare(c, name, sql, nparams, NULL);
+        bool ok = p && PQresultStatus(p) == PGRES_COMMAND_OK;
+        if (!ok) {
+            db_fail(c, p, err);
+            PQclear(p);
+            return NULL;
+        }
+        PQclear(p);
+        r = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+    }
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        db_fail(c, r, err);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
 int srv_sqlargs_add(srv_sqlargs *a, const char *value)
 {
     if (a->n >= SRV_SQL_MAX_ARGS)

@@ -15,6 +15,12 @@
  * ';' removed so it can be wrapped as a subquery); NULL with err when it cannot be read. */
 const char *srv_sql(const char *name, core_err *err);
 
+/* Runs a statement prepared under `name` on this connection, preparing it the first time the
+ * connection sees it (planning is most of a small query's cost). Expects rows; returns the
+ * result (caller PQclear()s) or NULL with err. */
+PGresult *srv_exec_prepared(PGconn *c, const char *name, const char *sql, int nparams,
+                            const char *const *params, core_err *err);
+
 /* Bound text arguments of one statement; owns its strings. Zero-initialise, free with
  * srv_sqlargs_free. */
 typedef struct {

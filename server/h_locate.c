@@ -34,7 +34,7 @@ int h_locate(srv_req *r)
     char srid[16];
     snprintf(srid, sizeof srid, "%d", crs->srid);
     const char *args[4] = {lon, lat, srid, srv_personal_scope(r)};
-    PGresult *res = db_exec(conn, PGRES_TUPLES_OK, sql, 4, args, &err);
+    PGresult *res = srv_exec_prepared(conn, "pingan_locate", sql, 4, args, &err);
     if (!res) {
         st = srv_db_problem(r, conn, "locate");
     } else {
