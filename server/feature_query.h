@@ -65,8 +65,9 @@ int srv_check_params(srv_req *r, const char *const *known, const srv_coll *c);
 void srv_query_without(const srv_req *r, const char *const *drop, core_buf *out);
 /* Parses a decimal number completely; false on junk or non-finite values. */
 bool srv_parse_double(const char *s, double *out);
-/* JSON Schema of one property (h_collections.c), a new reference. */
-json_t *srv_prop_schema(const srv_coll_prop *p);
+/* JSON Schema of one property (h_collections.c), a new reference; oas30 spells it the
+ * OpenAPI 3.0 way (nullable instead of a "null" type). */
+json_t *srv_prop_schema(const srv_coll_prop *p, bool oas30);
 /* The GeoJSON schema URL of the collection's geometry type, or NULL without geometry. */
 const char *srv_geom_schema_url(const srv_coll *c);
 /* Sends the problem for a failed database call (503 when the database is away, else 500). */

@@ -177,13 +177,15 @@ int h_collection(srv_req *r)
     return srv_send_json(r, 200, doc, NULL);
 }
 
-json_t *srv_prop_schema(const srv_coll_prop *p)
+json_t *srv_prop_schema(const srv_coll_prop *p, bool oas30)
 {
     json_t *s = json_pack("{s:s, s:s}", "title", p->title, "description", p->description);
-    if (p->flags & SRV_PF_NULLABLE)
+    if ((p->flags & SRV_PF_NULLABLE) && !oas30) /* JSON Schema spells null as a type */
         json_object_set_new(s, "type", json_pack("[s,s]", srv_prop_type_json(p->type), "null"));
     else
         json_object_set_new(s, "type", json_string(srv_prop_type_json(p->type)));
+    if ((p->flags & SRV_PF_NULLABLE) && oas30) /* OpenAPI 3.0 has its own keyword */
+        json_object_set_new(s, "nullable", json_true());
     if (srv_prop_type_format(p->type))
         json_object_set_new(s, "format", json_string(srv_prop_type_format(p->type)));
     if (p->max_length)
@@ -231,7 +233,7 @@ int h_queryables(srv_req *r)
     for (int i = 0; i < c->nprops; i++) {
         const srv_coll_prop *p = &c->props[i];
         if (p->flags & SRV_PF_QUERY)
-            json_object_set_new(props, p->name, srv_prop_schema(p));
+            json_object_set_new(props, p->name, srv_prop_schema(p, false));
     }
     char title[200];
     snprintf(title, sizeof title, "%s %s", c->title_zh, c->title_en);

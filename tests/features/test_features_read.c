@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include <math.h>
+#include <unistd.h>
 #include <proj.h>
 
 static void setup(void)
@@ -158,6 +159,34 @@ START_TEST(test_openapi_describes_paths_parameters_and_limit)
     ck_assert_ptr_nonnull(json_object_get(
         json_object_get(json_object_get(api, "components"), "schemas"), "grids_feature"));
     json_decref(api);
+}
+END_TEST
+
+/* The document is valid OpenAPI 3.0 by an independent validator (openapi-spec-validator),
+ * when this machine has it. */
+START_TEST(test_openapi_document_validates)
+{
+    if (system("python3 -c 'import openapi_spec_validator' 2>/dev/null") != 0) {
+        fprintf(stderr, "openapi-spec-validator not installed: validation skipped\n");
+        return;
+    }
+    th_response r = th_http(&srv, "GET", "/api", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/pingan_api_%d.json", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fwrite(r.body, 1, r.len, f), r.len);
+    fclose(f);
+    th_response_free(&r);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import json,sys; from openapi_spec_validator import validate; "
+             "validate(json.load(open(sys.argv[1])))' %s",
+             path);
+    int st = system(cmd);
+    remove(path);
+    ck_assert_msg(st == 0, "/api is not valid OpenAPI 3.0");
 }
 END_TEST
 
@@ -606,6 +635,7 @@ int main(void)
     tcase_add_test(tc, test_collection_extent_comes_from_the_data);
     tcase_add_test(tc, test_queryables_are_json_schema_from_the_registry);
     tcase_add_test(tc, test_openapi_describes_paths_parameters_and_limit);
+    tcase_add_test(tc, test_openapi_document_validates);
     tcase_add_test(tc, test_paging_walks_every_feature_once_with_exact_counts);
     tcase_add_test(tc, test_limit_above_maximum_is_clamped_and_prev_link);
     tcase_add_test(tc, test_items_are_streamed_as_geojson_with_content_crs);
