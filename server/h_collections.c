@@ -3,6 +3,7 @@
  * from the collection registry. */
 #include "feature_query.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,14 +39,9 @@ static json_t *link_obj(const char *base, const char *path, const char *rel, con
                      title);
 }
 
-/* The collection's description; extent from the data when conn is given. */
-static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const char *base)
+/* The extent from the data: bbox of the geometry (CRS84) and the interval of last changes. */
+static json_t *compute_extent(const srv_coll *c, PGconn *conn)
 {
-    char title[200];
-    snprintf(title, sizeof title, "%s %s", c->title_zh, c->title_en);
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "id", c->id, "title", title, "description",
-                            c->description, "itemType", "feature");
-
     json_t *extent = json_object();
     char name[64];
     snprintf(name, sizeof name, "features_%s", c->id);
@@ -90,6 +86,53 @@ static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const
         PQclear(res);
         core_buf_free(&sql);
     }
+    return extent;
+}
+
+/* Extents cost a full scan of the table (seconds at province scale, and /collections asks for
+ * all seven), so each is kept for EXTENT_TTL_MS: metadata a little stale beats a slow start
+ * for every GDAL and QGIS session. */
+#define EXTENT_TTL_MS 30000.0
+static struct {
+    json_t *extent;
+    double at_ms;
+} extent_cache[16];
+static pthread_mutex_t extent_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static json_t *extent_of(const srv_coll *c, PGconn *conn)
+{
+    int slot = -1;
+    for (int i = 0; i < srv_coll_count() && i < 16; i++)
+        if (srv_coll_at(i) == c)
+            slot = i;
+    json_t *cached = NULL;
+    pthread_mutex_lock(&extent_lock);
+    if (slot >= 0 && extent_cache[slot].extent &&
+        core_now_ms() - extent_cache[slot].at_ms < EXTENT_TTL_MS)
+        cached = json_deep_copy(extent_cache[slot].extent);
+    pthread_mutex_unlock(&extent_lock);
+    if (cached || !conn)
+        return cached ? cached : json_object();
+    json_t *fresh = compute_extent(c, conn);
+    if (slot >= 0 && json_object_size(fresh) > 0) {
+        pthread_mutex_lock(&extent_lock);
+        json_decref(extent_cache[slot].extent);
+        extent_cache[slot].extent = json_deep_copy(fresh);
+        extent_cache[slot].at_ms = core_now_ms();
+        pthread_mutex_unlock(&extent_lock);
+    }
+    return fresh;
+}
+
+/* The collection's description; extent from the data when conn is given. */
+static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const char *base)
+{
+    char title[200];
+    snprintf(title, sizeof title, "%s %s", c->title_zh, c->title_en);
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "id", c->id, "title", title, "description",
+                            c->description, "itemType", "feature");
+
+    json_t *extent = extent_of(c, conn);
     json_object_set_new(doc, "extent", extent);
 
     json_t *crs = json_array();
