@@ -624,6 +624,30 @@ START_TEST(test_locate_returns_chain_grids_and_workers)
 }
 END_TEST
 
+START_TEST(test_anonymous_reads_off_needs_a_token)
+{
+    th_server closed;
+    const char *sets[] = {"anonymous_reads=false", NULL};
+    th_server_start(&closed, sets);
+    const char *paths[] = {"/collections/grids/items", "/collections/grids",
+                           "/collections/hazards/queryables", "/locate?lon=114.907&lat=27.787"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        th_response r = th_http(&closed, "GET", paths[i], NULL, NULL);
+        ck_assert_msg(r.status == 401, "%s: %ld", paths[i], r.status);
+        ck_assert_ptr_nonnull(strstr(r.body, "\"code\":\"unauthorized\""));
+        th_response_free(&r);
+    }
+    /* the collection list shows nothing an anonymous caller may not read */
+    th_response r = th_http(&closed, "GET", "/collections", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = json_of(&r);
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "collections")), 0);
+    json_decref(doc);
+    th_response_free(&r);
+    th_server_stop(&closed);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("features_read");
@@ -648,6 +672,7 @@ int main(void)
     tcase_add_test(tc, test_crs_output_matches_proj_in_authority_axis_order);
     tcase_add_test(tc, test_worker_contact_data_hidden_without_a_role_that_may_see_it);
     tcase_add_test(tc, test_locate_returns_chain_grids_and_workers);
+    tcase_add_test(tc, test_anonymous_reads_off_needs_a_token);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
