@@ -276,13 +276,29 @@ static bool open_route(const char *name)
     return false;
 }
 
+/* Routes that decide anonymous reads themselves, per collection (srv_coll_readable): with
+ * anonymous_reads off they still list what an anonymous caller may see (nothing), and the
+ * service metadata stays discoverable. Every other read route is closed by the gate, so a new
+ * data route is safe by default. */
+static bool decides_reads_itself(const char *name)
+{
+    static const char *const self[] = {"landing",    "api",         "conformance", "collections",
+                                       "collection", "queryables",  "items",       "item",
+                                       "locate",     "item_history"};
+    for (size_t i = 0; i < sizeof self / sizeof self[0]; i++)
+        if (name && strcmp(name, self[i]) == 0)
+            return true;
+    return false;
+}
+
 int srv_authenticate(srv_req *r, const char *route_name)
 {
     if (open_route(route_name))
         return 0;
     const char *h = srv_header(r, "Authorization");
     if (!h) {
-        if (is_read(r->method) && r->server->cfg.anonymous_reads)
+        if (is_read(r->method) &&
+            (r->server->cfg.anonymous_reads || decides_reads_itself(route_name)))
             return 0;
         return refuse(r, "token_required",
                       is_read(r->method) ? "this server needs a bearer token for reads"

@@ -81,8 +81,9 @@ void srv_metrics_observe(int route, const char *method, int status, double ms);
 /* ---- access (auth.c) ---- */
 /* The router's gate before every handler: a bearer token fills actor/role/scope; a bad one
  * gets 401 (invalid_token, token_expired, token_revoked); no token gets 401 token_required
- * for writes, and for reads when anonymous_reads is off. Open routes (by name: health, metrics,
- * static) pass untouched. Returns 0 to go on, or the status it sent. */
+ * for writes, and for reads when anonymous_reads is off (except routes that decide per
+ * collection themselves: metadata, items, locate, history). Open routes (by name: health,
+ * metrics, static) pass untouched. Returns 0 to go on, or the status it sent. */
 int srv_authenticate(srv_req *r, const char *route_name);
 /* Role planner or admin. */
 bool srv_may_write(const srv_req *r);

@@ -363,9 +363,17 @@ START_TEST(test_anonymous_reads_off_needs_a_token)
     th_server closed;
     const char *sets[] = {"anonymous_reads=false", NULL};
     th_server_start(&closed, sets);
-    th_response r = th_http(&closed, "GET", "/", NULL, NULL);
+    /* Data needs a token (the history too); service metadata stays discoverable. */
+    th_response r = th_http(&closed, "GET", "/collections/grids/items/1/history", NULL, NULL);
     ck_assert_int_eq(r.status, 401);
-    ck_assert_ptr_nonnull(strstr(r.body, "token_required"));
+    char www[100];
+    ck_assert(th_header(&r, "WWW-Authenticate", www, sizeof www));
+    th_response_free(&r);
+    r = th_http(&closed, "GET", "/collections/grids/items", NULL, NULL);
+    ck_assert_int_eq(r.status, 401);
+    th_response_free(&r);
+    r = th_http(&closed, "GET", "/conformance", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
     th_response_free(&r);
     r = th_http(&closed, "GET", "/health", NULL, NULL);
     ck_assert_int_eq(r.status, 200);
@@ -373,7 +381,7 @@ START_TEST(test_anonymous_reads_off_needs_a_token)
     char auth[200];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", viewer_a);
     const char *h[] = {auth, NULL};
-    r = th_http(&closed, "GET", "/", h, NULL);
+    r = th_http(&closed, "GET", "/collections/grids/items", h, NULL);
     ck_assert_int_eq(r.status, 200);
     th_response_free(&r);
     th_server_stop(&closed);
