@@ -8,6 +8,7 @@
 #include "feature_query.h"
 #include "geo.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,31 @@ static core_code refuse_scope(PGconn *c, const edit_ctx *x, edit_result *res, co
 
 /* ---- geometry through geo/ (GEOS and PROJ) ---- */
 
+/* One geo context per server thread, kept for the thread's life: the context caches PROJ
+ * transformations, whose creation costs far more than a whole write otherwise. Freed by
+ * the key's destructor when the thread ends. */
+static pthread_key_t geo_key;
+static pthread_once_t geo_once = PTHREAD_ONCE_INIT;
+
+static void geo_key_free(void *ctx)
+{
+    geo_ctx_free(ctx);
+}
+
+static void geo_key_make(void)
+{
+    pthread_key_create(&geo_key, geo_key_free);
+}
+
+static geo_ctx *thread_geo(core_err *err)
+{
+    pthread_once(&geo_once, geo_key_make);
+    geo_ctx *ctx = pthread_getspecific(geo_key);
+    if (!ctx && (ctx = geo_ctx_create(err)))
+        pthread_setspecific(geo_key, ctx);
+    return ctx;
+}
+
 /* Swaps x and y of every position, in place: Part 2 clients send EPSG:4326/4490 and the
  * Gauss-Krüger CRSs in the authority's order (latitude/northing first); geo/ wants x first. */
 static void swap_axes(json_t *coords)
@@ -276,7 +302,7 @@ static void prepare_geometry(const edit_ctx *x, json_t *geom, bool multi, json_t
     char *text = bare ? json_dumps(bare, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
     json_decref(bare);
     core_err err = {0};
-    geo_ctx *ctx = geo_ctx_create(&err);
+    geo_ctx *ctx = thread_geo(&err);
     geo_fault fault;
     geo_fault_clear(&fault);
     geo_geom *g = ctx && text ? geo_from_geojson(ctx, text, &fault, &err) : NULL;
@@ -300,7 +326,6 @@ static void prepare_geometry(const edit_ctx *x, json_t *geom, bool multi, json_t
             edit_fault(faults, fault.code, "geometry", fault.message_zh, en, extra);
         }
         geo_geom_free(ctx, g);
-        geo_ctx_free(ctx);
         return;
     }
     char *stored = NULL;
@@ -325,7 +350,6 @@ static void prepare_geometry(const edit_ctx *x, json_t *geom, bool multi, json_t
         json_decref(doc);
     }
     geo_geom_free(ctx, g);
-    geo_ctx_free(ctx);
     *ewkb = stored;
 }
 
