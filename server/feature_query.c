@@ -614,11 +614,10 @@ static int parse_after(srv_req *r, const srv_coll *c, srv_items_params *p, srv_s
     size_t n = strlen(v);
     if (!p->default_order)
         return bad(r, "invalid_parameter", "after",
-                   "after pages the default order only; with "
-                   "sortby use offset");
+                   "after pages the default order only; with sortby use offset");
     if (n == 0 || n > 18 || !digits(v, n))
         return bad(r, "invalid_parameter", "after", "after must be a feature id");
-    snprintf(p->after, sizeof p->after, "%s", v);
+    memcpy(p->after, v, n + 1); /* n <= 18 checked above */
     core_buf_printf(&p->keyset, " AND f.%s > $%d::%s", c->id_column, srv_sqlargs_add(a, v),
                     c->id_is_text ? "text" : "bigint");
     return 0;
