@@ -34,6 +34,8 @@ static const struct setting {
      "base URL in links (default: from the Host header)"},
     {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,
      "PostgreSQL URL (default: the private cluster)"},
+    {"overdue_check_s", "PINGAN_OVERDUE_CHECK_S", SET_INT, S(overdue_check_s), "60", 0, 86400,
+     "seconds between hazard deadline checks (0: off)"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

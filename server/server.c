@@ -66,6 +66,7 @@ srv *srv_start(const srv_config *cfg, core_err *err)
     int n = mg_get_server_ports(s->ctx, 4, bound);
     s->port = n > 0 ? bound[0].port : cfg->port;
     srv_routes_install(s);
+    s->overdue = srv_overdue_start(s);
     return s;
 fail:
     db_pool_free(s->pool);
@@ -84,6 +85,7 @@ void srv_free(srv *s)
         return;
     if (s->ctx)
         mg_stop(s->ctx); /* waits for requests in flight */
+    srv_overdue_stop(s->overdue);
     db_pool_free(s->pool);
     free(s);
     mg_exit_library();

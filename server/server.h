@@ -22,6 +22,7 @@ typedef struct {
     long tile_cache_mb;
     char public_url[256];    /* base URL for links; empty: from the Host header */
     char database_url[1024]; /* empty: $PINGAN_DATABASE_URL or the private cluster */
+    int overdue_check_s;     /* hazard deadline check period; 0: off */
 } srv_config;
 
 /* Fills cfg with the defaults. */

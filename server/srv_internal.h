@@ -17,6 +17,7 @@ struct srv {
     db_pool *pool;
     int port;
     double started_ms;
+    struct srv_overdue *overdue; /* the deadline watch (overdue.c), NULL when off */
 };
 
 typedef struct {
@@ -76,5 +77,17 @@ int h_landing(srv_req *r);
 int h_static(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
+
+/* ---- hazards: lifecycle, exposure, deadline watch (h_hazards.c, overdue.c) ---- */
+int h_hazard_actions_get(srv_req *r);
+int h_hazard_actions_post(srv_req *r);
+int h_hazard_exposure(srv_req *r);
+int h_report_exposure(srv_req *r);
+/* Starts the thread that runs hazards_mark_overdue() now and every overdue_check_s seconds;
+ * NULL when the setting is 0. srv_overdue_stop wakes it, joins it and frees it. */
+struct srv_overdue *srv_overdue_start(srv *s);
+void srv_overdue_stop(struct srv_overdue *w);
+/* One check now: the number of hazards escalated, -1 when the database refused. */
+int srv_overdue_check(srv *s);
 
 #endif
