@@ -124,7 +124,9 @@ static int dispatch(struct mg_connection *conn, void *data)
             r = probe;
             r.route = i;
             terminate_params(&r, &routes[i]);
-            status = routes[i].handler(&r);
+            status = srv_authenticate(&r, routes[i].name);
+            if (!status)
+                status = routes[i].handler(&r);
         }
         if (!status && *allow) {
             char hdr[300];
@@ -146,8 +148,9 @@ static int dispatch(struct mg_connection *conn, void *data)
     srv_metrics_observe(r.route, r.method, status, ms);
     core_log(CORE_LOG_INFO, "access",
              "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"ms\":%.2f,\"bytes\":%lld,"
-             "\"actor\":\"%s\"",
-             r.method, srv_route_name(r.route), status, ms, r.bytes, r.actor);
+             "\"actor\":\"%s\",\"role\":\"%s\"%s%s%s",
+             r.method, srv_route_name(r.route), status, ms, r.bytes, r.actor, r.role,
+             r.problem[0] ? ",\"code\":\"" : "", r.problem, r.problem[0] ? "\"" : "");
     return status;
 }
 
