@@ -2,6 +2,7 @@
  * exposure report. The lifecycle rules live in the database (hazard_transitions and
  * hazard_act() in 005_hazards.sql); these handlers parse, run one SQL file each and turn the
  * database's HZnnn errors into problem+json. */
+#include "sqlfiles.h"
 #include "srv_internal.h"
 
 #include <ctype.h>
@@ -20,7 +21,7 @@ static const struct {
     const char *code;
 } hz_errors[] = {
     {"HZ001", 422, "unknown_action"},   {"HZ002", 409, "transition_not_allowed"},
-    {"HZ003", 403, "role_not_allowed"}, {"HZ004", 403, "out_of_scope"},
+    {"HZ003", 403, "forbidden_role"},   {"HZ004", 403, "out_of_scope"},
     {"HZ005", 422, "plan_required"},    {"HZ006", 422, "plan_invalid"},
     {"HZ007", 404, "hazard_not_found"}, {"HZ008", 409, "status_changes_through_actions"},
 };
@@ -58,14 +59,12 @@ static bool hazard_id(const srv_req *r, int i)
 static PGresult *run_sql(PGconn *c, const char *name, int n, const char *const *params)
 {
     core_err err = {0};
-    char *sql = db_sql(name, &err);
+    const char *sql = srv_sql(name, &err);
     if (!sql) {
         core_log(CORE_LOG_ERROR, "sql_missing", "\"name\":\"%s\"", name);
         return NULL;
     }
-    PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-    free(sql);
-    return res;
+    return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
 }
 
 /* Sends the problem for a failed statement: the mapped HZnnn code, else 500 (logged). */
@@ -93,32 +92,6 @@ static int db_problem(srv_req *r, PGresult *res)
     }
     core_log(CORE_LOG_ERROR, "hazard_sql", "\"sqlstate\":\"%s\"", state ? state : "none");
     return srv_problem(r, 500, "database_error", "the database refused the request", NULL);
-}
-
-/* The request body, NUL-terminated (caller frees); NULL after sending 400/413. */
-static char *read_body(srv_req *r)
-{
-    long long declared = r->ri->content_length;
-    if (declared > HZ_MAX_BODY) {
-        srv_problem(r, 413, "body_too_large", "the body is larger than 64 KiB", NULL);
-        return NULL;
-    }
-    char *buf = malloc(HZ_MAX_BODY + 1);
-    if (!buf) {
-        srv_problem(r, 500, "out_of_memory", NULL, NULL);
-        return NULL;
-    }
-    size_t len = 0;
-    int n;
-    while (len <= HZ_MAX_BODY && (n = mg_read(r->conn, buf + len, HZ_MAX_BODY + 1 - len)) > 0)
-        len += (size_t)n;
-    if (len > HZ_MAX_BODY) {
-        free(buf);
-        srv_problem(r, 413, "body_too_large", "the body is larger than 64 KiB", NULL);
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
 }
 
 static int bad_body(srv_req *r, const char *en, const char *zh, const char *member)
@@ -215,15 +188,18 @@ int h_hazard_actions_post(srv_req *r)
 {
     if (!hazard_id(r, 0))
         return srv_problem(r, 404, "hazard_not_found", "no such hazard", NULL);
-    char *text = read_body(r);
-    if (!text)
-        return r->status;
+    core_buf text = {0};
+    int rc = srv_read_body(r, &text, HZ_MAX_BODY);
     json_error_t jerr;
-    json_t *doc = json_loads(text, 0, &jerr);
-    free(text);
-    if (!doc)
-        return bad_body(r, "the body is not JSON", "请求体不是合法的 JSON", NULL);
-    int rc = check_action_body(r, doc);
+    json_t *doc = rc || !text.data ? NULL : json_loadb(text.data, text.len, 0, &jerr);
+    core_buf_free(&text);
+    if (rc)
+        return rc;
+    if (!doc) {
+        json_t *extra = json_pack("{s:s}", "message_zh", "请求体不是合法的 JSON");
+        return srv_problem(r, 400, "invalid_json", "the body is not valid JSON", extra);
+    }
+    rc = check_action_body(r, doc);
     if (rc) {
         json_decref(doc);
         return rc;
@@ -273,8 +249,8 @@ int h_hazard_exposure(srv_req *r)
     PGconn *c = srv_db_acquire(r);
     if (!c)
         return r->status;
-    const char *params[] = {r->params[0], r->role};
-    PGresult *res = run_sql(c, "hazard_exposure", 2, params);
+    const char *params[] = {r->params[0], r->role, r->scope};
+    PGresult *res = run_sql(c, "hazard_exposure", 3, params);
     int rc;
     if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = db_problem(r, res);

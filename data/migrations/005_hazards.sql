@@ -127,16 +127,24 @@ DECLARE
     missing  text[] := '{}';
     missing_zh text[] := '{}';
     result   hazard_actions;
+    place    text;
 BEGIN
     SELECT * INTO h FROM hazards WHERE id = p_hazard FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM hazard_raise('HZ007', format('hazard %s does not exist', p_hazard),
                              format('隐患 %s 不存在', p_hazard));
     END IF;
-    IF coalesce(p_scope, '') <> '' AND NOT coalesce(h.village_code LIKE p_scope || '%', false) THEN
-        PERFORM hazard_raise('HZ004', format('hazard %s is outside your jurisdiction %s', p_hazard, p_scope),
-                             format('隐患 %s 不在您的管辖范围 %s 内', p_hazard, p_scope),
-                             jsonb_build_object('scope', p_scope));
+    -- the hazard's village, else the village whose boundary holds it
+    place := coalesce(h.village_code,
+                      (SELECT j.code FROM jurisdictions j
+                        WHERE j.level = 'village' AND j.geom IS NOT NULL AND ST_Intersects(j.geom, h.geom)
+                        ORDER BY j.code LIMIT 1));
+    IF coalesce(p_scope, '') <> '' AND NOT coalesce(place LIKE p_scope || '%', false) THEN
+        PERFORM hazard_raise('HZ004', format('hazard %s lies in %s, outside your scope %s', p_hazard,
+                                             coalesce(place, 'no known jurisdiction'), p_scope),
+                             format('隐患 %s 位于 %s，不在您的管辖范围 %s 内', p_hazard,
+                                    coalesce(place, '未知辖区'), p_scope),
+                             jsonb_build_object('scope', p_scope, 'place_code', place));
     END IF;
     IF NOT EXISTS (SELECT 1 FROM hazard_transitions WHERE action = p_action) THEN
         PERFORM hazard_raise('HZ001', format('unknown action "%s"', p_action),

@@ -1,6 +1,7 @@
 -- Who and what one hazard threatens: population units, key places (schools first, with
 -- distance), grids and their workers, cameras whose sector covers the hazard, and school
--- safety zones it lies in. $1 hazard id, $2 role (phone numbers only for admin and planner).
+-- safety zones it lies in. $1 hazard id, $2 role, $3 scope (phone numbers only for admins and
+-- planners whose scope holds the worker's jurisdiction).
 -- Distances are geodesic metres from the hazard's geometry; a unit or place touching the zone
 -- counts whole.
 WITH h AS (
@@ -66,7 +67,8 @@ SELECT jsonb_build_object(
                                SELECT jsonb_agg(jsonb_build_object(
                                           'id', w.id, 'name', w.name, 'employment', w.employment,
                                           'duty', w.duty, 'assignment', a.role,
-                                          'phone', CASE WHEN $2 IN ('admin', 'planner') THEN w.phone END)
+                                          'phone', CASE WHEN $2 IN ('admin', 'planner') AND $3 <> ''
+                                                              AND w.jurisdiction_code LIKE $3 || '%' THEN w.phone END)
                                       ORDER BY a.role DESC, w.id)
                                  FROM grid_assignments a JOIN grid_workers w ON w.id = a.worker_id
                                 WHERE a.grid_id = g.id AND w.active), '[]'))
