@@ -78,3 +78,24 @@ char *hz_act(PGconn *c, long id, const char *action, const char *role, const cha
                   "'test note', '[\"photo/1.jpg\"]', $4::jsonb)",
                   4, p, state, NULL);
 }
+
+char *hz_token(const char *role, const char *scope, char *id)
+{
+    char *out = NULL;
+    const char *args[] = {"token", "create", "--role", role, "--scope", scope, NULL};
+    int rc = th_pingan(&out, args);
+    ck_assert_msg(rc == 0, "token create: %s", out ? out : "");
+    /* stdout and stderr arrive mixed: the token is the line that is one word with a dot */
+    char *token = NULL;
+    for (char *line = strtok(out, "\n"); line && !token; line = strtok(NULL, "\n")) {
+        size_t n = strlen(line);
+        if (n > 8 && !strchr(line, ' ') && strchr(line, '.') &&
+            strspn(line, "abcdefghijklmnopqrstuvwxyz0123456789.") == n)
+            token = strdup(line);
+    }
+    ck_assert_msg(token != NULL, "no token in the output of token create");
+    if (id)
+        snprintf(id, 32, "%.*s", (int)(strchr(token, '.') - token), token);
+    free(out);
+    return token;
+}

@@ -25,5 +25,8 @@ void hz_force_status(PGconn *c, long id, const char *status);
 /* hazard_act(): the new status as a new string, or NULL with the SQLSTATE in state. */
 char *hz_act(PGconn *c, long id, const char *action, const char *role, const char *plan,
              char *state);
+/* Creates a bearer token with `pingan token create` and returns it ("<id>.<secret>", a new
+ * string); the id (before the dot) is copied into id (32 bytes) when not NULL. */
+char *hz_token(const char *role, const char *scope, char *id);
 
 #endif

@@ -178,6 +178,20 @@ START_TEST(test_grids_and_their_active_workers)
     ck_assert(
         json_is_null(json_object_get(json_array_get(json_object_get(g1, "workers"), 0), "phone")));
     json_decref(doc);
+    /* a planner of this county sees it; a planner of another county does not */
+    const char *scopes[] = {"360502", "3606"};
+    for (int i = 0; i < 2; i++) {
+        char *t = hz_token("planner", scopes[i], NULL);
+        char auth[200], path[64];
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", t);
+        free(t);
+        snprintf(path, sizeof path, "/hazards/%ld/exposure", hazard);
+        const char *h[] = {auth, NULL};
+        th_response r = th_http(&srv, "GET", path, h, NULL);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_msg((strstr(r.body, "13800000001") != NULL) == (i == 0), "%s", r.body);
+        th_response_free(&r);
+    }
 }
 END_TEST
 
