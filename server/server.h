@@ -22,6 +22,7 @@ typedef struct {
     long tile_cache_mb;
     char public_url[256];    /* base URL for links; empty: from the Host header */
     char database_url[1024]; /* empty: $PINGAN_DATABASE_URL or the private cluster */
+    char tianditu_key[128];  /* Tianditu basemap key for the styles; empty: no basemap */
 } srv_config;
 
 /* Fills cfg with the defaults. */

@@ -139,7 +139,7 @@ static PGresult *run_tile_sql(PGconn *c, const tile_set *set, int z, const char 
     return NULL;
 }
 
-core_code tile_get(tile_ctx *t, PGconn *c, const tile_set *set, int z, int x, int y,
+core_code tile_get(tile_ctx *t, db_pool *pool, const tile_set *set, int z, int x, int y,
                    tile_ref **out, core_err *err)
 {
     *out = NULL;
@@ -162,7 +162,11 @@ core_code tile_get(tile_ctx *t, PGconn *c, const tile_set *set, int z, int x, in
     snprintf(sy, sizeof sy, "%d", y);
     const char *vals[3] = {sz, sx, sy};
     int ncols = 0;
+    PGconn *c = db_pool_acquire(pool, 2000, err);
+    if (!c)
+        return err ? err->code : CORE_EUNAVAIL;
     PGresult *r = run_tile_sql(c, set, z, vals, &ncols, err);
+    db_pool_release(pool, c);
     if (!r)
         return err ? err->code : CORE_EDB;
     core_buf raw = {0};

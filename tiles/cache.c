@@ -221,7 +221,9 @@ void tile_set_listening(tile_ctx *t, bool on)
     if (on) {
         /* Whatever changed while nobody listened is unknown: start again from nothing. */
         flush_locked(t);
-        t->st.flushes++;
+        if (t->ever_listened)
+            t->st.flushes++;
+        t->ever_listened = true;
     }
     t->st.listening = on;
     pthread_mutex_unlock(&t->lock);

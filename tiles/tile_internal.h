@@ -42,6 +42,7 @@ struct tile_ctx {
     long long budget;
     tile_stats st;
     unsigned long long epoch;
+    bool ever_listened;
     tile_inval ring[TILE_RING];
     uint64_t visible[TILE_MAX_ZOOM + 1]; /* layers drawn at each zoom */
 

@@ -9,6 +9,7 @@
 #define PINGAN_TILES_H
 
 #include "core.h"
+#include "db.h"
 
 #include <libpq-fe.h>
 #include <stdint.h>
@@ -95,10 +96,10 @@ tile_ctx *tile_ctx_create(const char *db_url, long long cache_bytes, core_err *e
 /* Stops the listener and frees every cached tile (readers must have released theirs). */
 void tile_ctx_free(tile_ctx *t);
 
-/* The tile z/x/y of a set: from the cache, else built on c (a pooled connection) and cached.
- * *out is a new reference (release with tile_ref_release). CORE_EINVAL for a tile outside the
- * grid, CORE_EDB / CORE_EUNAVAIL from the database. */
-core_code tile_get(tile_ctx *t, PGconn *c, const tile_set *set, int z, int x, int y,
+/* The tile z/x/y of a set: from the cache, else built on a connection of the pool (taken
+ * only on a miss) and cached. *out is a new reference (release with tile_ref_release).
+ * CORE_EINVAL for a tile outside the grid, CORE_EDB / CORE_EUNAVAIL from the database. */
+core_code tile_get(tile_ctx *t, db_pool *pool, const tile_set *set, int z, int x, int y,
                    tile_ref **out, core_err *err);
 void tile_ref_release(tile_ref *ref);
 /* The uncompressed MVT bytes of a tile, appended to out (for clients without gzip). */
