@@ -334,6 +334,73 @@ static void add_tianditu(json_t *style, const char *key)
     }
 }
 
+/* A style may name layers that a later part of the project adds (coverage gaps, hazard
+ * zones): keep only the registered ones in each "/tiles/<layers>.json" source, and drop the
+ * sources left empty and the style layers that draw what is not served. */
+static void prune_to_registered(json_t *style)
+{
+    json_t *sources = json_object_get(style, "sources");
+    json_t *kept = json_object(); /* source id -> "," + layers + "," */
+    const char *id;
+    json_t *src;
+    void *tmp;
+    json_object_foreach_safe(sources, tmp, id, src)
+    {
+        const char *url = json_string_value(json_object_get(src, "url"));
+        size_t n = url ? strlen(url) : 0;
+        if (!url || strncmp(url, "/tiles/", 7) != 0 || n < 13 || strcmp(url + n - 5, ".json"))
+            continue;
+        core_buf csv = {0}, list = {0};
+        core_buf_puts(&list, ",");
+        for (const char *p = url + 7; p < url + n - 5;) {
+            size_t len = strcspn(p, ",");
+            if (p + len > url + n - 5)
+                len = (size_t)(url + n - 5 - p);
+            char name[64];
+            if (len < sizeof name) {
+                memcpy(name, p, len);
+                name[len] = '\0';
+                if (tile_layer_find(name) >= 0) {
+                    core_buf_printf(&csv, "%s%s", csv.len ? "," : "", name);
+                    core_buf_printf(&list, "%s,", name);
+                }
+            }
+            p += len + 1;
+        }
+        if (csv.len) {
+            char *u = malloc(csv.len + 13);
+            if (u) {
+                sprintf(u, "/tiles/%s.json", csv.data);
+                json_object_set_new(src, "url", json_string(u));
+                free(u);
+            }
+            json_object_set_new(kept, id, json_string(list.data));
+        } else {
+            json_object_del(sources, id);
+        }
+        core_buf_free(&csv);
+        core_buf_free(&list);
+    }
+    json_t *layers = json_object_get(style, "layers");
+    for (size_t i = json_array_size(layers); i-- > 0;) {
+        json_t *l = json_array_get(layers, i);
+        const char *sid = json_string_value(json_object_get(l, "source"));
+        const char *sl = json_string_value(json_object_get(l, "source-layer"));
+        if (!sid)
+            continue;
+        bool gone = !json_object_get(sources, sid);
+        const char *list = json_string_value(json_object_get(kept, sid));
+        if (!gone && list && sl) {
+            char probe[80];
+            snprintf(probe, sizeof probe, ",%s,", sl);
+            gone = strstr(list, probe) == NULL;
+        }
+        if (gone)
+            json_array_remove(layers, i);
+    }
+    json_decref(kept);
+}
+
 int h_style(srv_req *r)
 {
     const char *p = r->params[0];
@@ -350,6 +417,7 @@ int h_style(srv_req *r)
     json_t *style = core_path(path, sizeof path, rel) ? json_load_file(path, 0, &jerr) : NULL;
     if (!style)
         return srv_problem(r, 404, "not_found", "no such style", NULL);
+    prune_to_registered(style);
     char base[300];
     srv_base_url(r, base, sizeof base);
     const char *k;
