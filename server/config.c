@@ -42,6 +42,8 @@ static const struct setting {
      "community/base grids overlapping a sibling: error (422) or warn"},
     {"spill_tolerance_m2", "PINGAN_SPILL_TOLERANCE_M2", SET_LONG, S(spill_tolerance_m2), "10", 0,
      100000000L, "grid area outside its village up to this is a warning, beyond it an error"},
+    {"tianditu_key", "PINGAN_TIANDITU_KEY", SET_STR, S(tianditu_key), "", 0, 0,
+     "Tianditu key: adds its basemap under the styles (default: none, offline)"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

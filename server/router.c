@@ -18,6 +18,12 @@ static const srv_route routes[] = {
     {"POST", "/collections/hazards/items/{id}/actions", h_hazard_actions_post, "hazard_act"},
     {"GET,HEAD", "/hazards/{id}/exposure", h_hazard_exposure, "hazard_exposure"},
     {"GET,HEAD", "/reports/exposure", h_report_exposure, "report_exposure"},
+    /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
+    {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
+    {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},
+    {"GET,HEAD", "/tiles/{layers}/{z}/{x}/{y}", h_tile, "tile"},
+    {"GET,HEAD", "/styles/glyphs/{fontstack}/{range}", h_glyphs, "glyphs"},
+    {"GET,HEAD", "/styles/{name}", h_style, "style"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

@@ -18,6 +18,7 @@ struct srv {
     int port;
     double started_ms;
     struct srv_overdue *overdue; /* the deadline watch (overdue.c), NULL when off */
+    struct tile_ctx *tiles;      /* tiles area: cache and listener (NULL until started) */
 };
 
 typedef struct {
@@ -114,5 +115,14 @@ struct srv_overdue *srv_overdue_start(srv *s);
 void srv_overdue_stop(struct srv_overdue *w);
 /* One check now: the number of hazards escalated, -1 when the database refused. */
 int srv_overdue_check(srv *s);
+/* ---- tiles area (h_tiles.c) ---- */
+/* Starts the tile cache and its listener (srv_start); frees them (srv_free). */
+core_code srv_tiles_start(srv *s, const char *db_url, core_err *err);
+void srv_tiles_free(srv *s);
+int h_tiles_catalogue(srv_req *r); /* GET /tiles */
+int h_tilejson(srv_req *r);        /* GET /tiles/{layers}.json */
+int h_tile(srv_req *r);            /* GET /tiles/{layers}/{z}/{x}/{y}.mvt|.pbf */
+int h_style(srv_req *r);           /* GET /styles/{name}.json */
+int h_glyphs(srv_req *r);          /* GET /styles/glyphs/{fontstack}/{range}.pbf */
 
 #endif
