@@ -113,8 +113,8 @@ static int check_action_body(srv_req *r, json_t *doc)
     json_t *v;
     json_object_foreach(doc, key, v)
     {
-        if (strcmp(key, "action") && strcmp(key, "note") && strcmp(key, "photos") &&
-            strcmp(key, "plan"))
+        if (strcmp(key, "action") != 0 && strcmp(key, "note") != 0 && strcmp(key, "photos") != 0 &&
+            strcmp(key, "plan") != 0)
             return bad_body(r, "unknown member in the body", "请求体含未知字段", key);
     }
     json_t *action = json_object_get(doc, "action");
@@ -144,8 +144,8 @@ static int check_action_body(srv_req *r, json_t *doc)
                             "plan 应为 {measures, responsible_unit, deadline}", "plan");
         json_object_foreach(plan, key, v)
         {
-            if (strcmp(key, "measures") && strcmp(key, "responsible_unit") &&
-                strcmp(key, "deadline"))
+            if (strcmp(key, "measures") != 0 && strcmp(key, "responsible_unit") != 0 &&
+                strcmp(key, "deadline") != 0)
                 return bad_body(r, "unknown member in the plan", "整改方案含未知字段", key);
             if (!json_is_string(v) && !json_is_null(v))
                 return bad_body(r, "plan members must be strings", "整改方案各项应为文本", key);
@@ -347,7 +347,7 @@ int h_report_exposure(srv_req *r)
     char code[32] = "", prefix[16], f[16] = "json";
     if (!srv_query(r, "f", f, sizeof f) || !f[0])
         snprintf(f, sizeof f, "json");
-    if (strcmp(f, "json") && strcmp(f, "csv"))
+    if (strcmp(f, "json") != 0 && strcmp(f, "csv") != 0)
         return srv_problem(r, 400, "invalid_parameter", "f must be json or csv", NULL);
     if (!srv_query(r, "jurisdiction", code, sizeof code) ||
         !jurisdiction_prefix(code, prefix, sizeof prefix))

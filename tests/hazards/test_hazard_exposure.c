@@ -210,7 +210,7 @@ START_TEST(test_camera_sectors_see_or_miss)
                          "SELECT round(ST_Area(camera_sector(geom, 90, 60, 150)::geography)) "
                          "FROM cameras WHERE name = 'C1 east'",
                          0, NULL);
-    ck_assert_double_eq_tol(atof(area), 3.14159265 * 150 * 150 / 6, 15);
+    ck_assert_double_eq_tol(strtod(area, NULL), 3.14159265 * 150 * 150 / 6, 15);
     free(area);
     PQfinish(c);
 }
@@ -347,7 +347,7 @@ START_TEST(test_zones_given_buffered_and_redrawn)
                 "round(ST_Area(influence_zone::geography)) FROM hazards WHERE id = $1::bigint",
                 1, p);
     ck_assert_msg(!strncmp(v, "given|-|", 8), "%s", v);
-    ck_assert_double_eq_tol(atof(v + 8), 400, 5);
+    ck_assert_double_eq_tol(strtod(v + 8, NULL), 400, 5);
     free(v);
     free(hz_must(c, "UPDATE hazards SET influence_zone = NULL WHERE id = $1::bigint", 1, p));
     v = hz_must(c, "SELECT zone_source || '|' || zone_buffer_m FROM hazards WHERE id = $1::bigint",

@@ -28,7 +28,7 @@ static int mark(const char *now)
 {
     const char *p[] = {now};
     char *n = hz_must(db, "SELECT hazards_mark_overdue($1::timestamptz)", 1, p);
-    int v = atoi(n);
+    int v = (int)strtol(n, NULL, 10);
     free(n);
     return v;
 }
