@@ -30,11 +30,12 @@ char *core_read_file(const char *path, size_t *len, core_err *err)
         return NULL;
     }
     core_buf b = {0};
-    char chunk[65536];
+    /* read straight into the buffer: a 64 KiB array on the stack overflows the small stacks
+     * of CivetWeb's worker threads (seen under ASan when a handler loads its SQL file) */
     size_t n;
     bool ok = true;
-    while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ok = core_buf_append(&b, chunk, n);
+    while ((ok = core_buf_reserve(&b, 65536)) && (n = fread(b.data + b.len, 1, 65536, f)) > 0)
+        b.len += n;
     if (!ok || ferror(f)) {
         core_fail(err, ok ? CORE_EIO : CORE_ENOMEM, "cannot read %s", path);
         fclose(f);
@@ -42,6 +43,7 @@ char *core_read_file(const char *path, size_t *len, core_err *err)
         return NULL;
     }
     fclose(f);
+    b.data[b.len] = '\0';
     if (len)
         *len = b.len;
     return core_buf_take(&b);
