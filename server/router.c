@@ -18,6 +18,7 @@ static const srv_route routes[] = {
     {"POST", "/collections/hazards/items/{id}/actions", h_hazard_actions_post, "hazard_act"},
     {"GET,HEAD", "/hazards/{id}/exposure", h_hazard_exposure, "hazard_exposure"},
     {"GET,HEAD", "/reports/exposure", h_report_exposure, "report_exposure"},
+    {"GET,HEAD", "/reports/hazards", h_report_hazards, "report_hazards"},
     /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
     {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
     {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},

@@ -5,6 +5,7 @@
 #include "hz_util.h"
 
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,57 @@ START_TEST(test_server_watch_escalates_without_being_asked)
 }
 END_TEST
 
+/* The county's list: overdue and escalated hazards first, filters, and the CSV for meetings. */
+START_TEST(test_hazard_list_report_shows_overdue_first)
+{
+    char state[6];
+    long calm = hz_hazard(db, "fire", "yellow", NULL, 10, 0);
+    long late = hz_hazard(db, "accident", "red", "major", 20, 0);
+    free(hz_act(db, late, "confirm", "planner", plan_march, state));
+    long done = hz_hazard(db, "fire", "blue", NULL, 30, 0);
+    hz_force_status(db, done, "closed");
+    ck_assert_int_eq(mark("2026-03-11 01:00+08"), 1);
+    th_server s;
+    const char *sets[] = {"overdue_check_s=0", NULL};
+    th_server_start(&s, sets);
+    th_response r = th_http(&s, "GET", "/reports/hazards?jurisdiction=360502", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = json_loads(r.body, 0, NULL);
+    json_t *list = json_object_get(doc, "hazards");
+    ck_assert_int_eq(json_array_size(list), 2);
+    json_t *first = json_array_get(list, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(first, "id")), late);
+    ck_assert(json_is_true(json_object_get(first, "overdue")));
+    ck_assert_int_eq(json_integer_value(json_object_get(first, "escalation_level")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(first, "status_zh")), "已确认");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(list, 1), "id")), calm);
+    json_decref(doc);
+    th_response_free(&r);
+    const char *queries[] = {"&overdue=true", "&status=all", "&status=closed"};
+    const size_t want[] = {1, 3, 1};
+    for (int i = 0; i < 3; i++) {
+        char path[120];
+        snprintf(path, sizeof path, "/reports/hazards?jurisdiction=360502000000%s", queries[i]);
+        r = th_http(&s, "GET", path, NULL, NULL);
+        ck_assert_int_eq(r.status, 200);
+        doc = json_loads(r.body, 0, NULL);
+        ck_assert_int_eq(json_array_size(json_object_get(doc, "hazards")), want[i]);
+        json_decref(doc);
+        th_response_free(&r);
+    }
+    r = th_http(&s, "GET", "/reports/hazards?jurisdiction=360502&status=lost", NULL, NULL);
+    ck_assert_int_eq(r.status, 400);
+    th_response_free(&r);
+    r = th_http(&s, "GET", "/reports/hazards?jurisdiction=360502&f=csv", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(strncmp(r.body, "\xEF\xBB\xBF隐患ID,编码,名称,类别,", 3 + 30) == 0, "%s", r.body);
+    ck_assert_ptr_nonnull(strstr(r.body, ",已确认,"));
+    ck_assert_ptr_nonnull(strstr(r.body, ",重大（红）,"));
+    th_response_free(&r);
+    th_server_stop(&s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hazard_overdue");
@@ -178,6 +230,7 @@ int main(void)
     tcase_add_test(tc, test_a_new_deadline_clears_overdue_and_can_escalate_again);
     tcase_add_test(tc, test_finished_or_undated_hazards_are_left_alone);
     tcase_add_test(tc, test_server_watch_escalates_without_being_asked);
+    tcase_add_test(tc, test_hazard_list_report_shows_overdue_first);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
