@@ -13,16 +13,26 @@
 
 static PGconn *db;
 
-static void setup(void)
+static void setup_db(void)
 {
     th_db_create("hz_overdue");
+}
+
+static void teardown_db(void)
+{
+    th_db_drop();
+}
+
+/* Every test starts with no hazards: a check escalates only what the test made. */
+static void setup(void)
+{
     db = th_db_connect();
+    free(hz_must(db, "TRUNCATE hazards CASCADE", 0, NULL));
 }
 
 static void teardown(void)
 {
     PQfinish(db);
-    th_db_drop();
 }
 
 static int mark(const char *now)
@@ -130,6 +140,40 @@ START_TEST(test_finished_or_undated_hazards_are_left_alone)
 }
 END_TEST
 
+/* Two servers checking at the same moment: the second waits for the first's row locks, then
+ * finds the deadline already escalated. */
+START_TEST(test_concurrent_checks_escalate_once)
+{
+    char state[6];
+    long id = hz_hazard(db, "accident", "red", "major", 10, 300);
+    free(hz_act(db, id, "confirm", "planner", plan_march, state));
+    PGconn *other = th_db_connect();
+    free(hz_must(db, "BEGIN", 0, NULL));
+    ck_assert_int_eq(mark("2026-03-12 08:00+08"), 1);
+    /* the other connection's check blocks on the uncommitted escalation */
+    ck_assert_int_eq(PQsendQuery(other, "SELECT hazards_mark_overdue('2026-03-12 08:00:05+08')"),
+                     1);
+    free(hz_must(db, "COMMIT", 0, NULL));
+    PGresult *res = PQgetResult(other);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    ck_assert_str_eq(PQgetvalue(res, 0, 0), "0");
+    PQclear(res);
+    while ((res = PQgetResult(other)))
+        PQclear(res);
+    PQfinish(other);
+    expect(id, "escalation_level", "1");
+    char ids[32];
+    snprintf(ids, sizeof ids, "%ld", id);
+    const char *p[] = {ids};
+    char *n = hz_must(db,
+                      "SELECT count(*) FROM hazard_actions WHERE hazard_id = $1::bigint AND "
+                      "action = 'escalate'",
+                      1, p);
+    ck_assert_str_eq(n, "1");
+    free(n);
+}
+END_TEST
+
 /* The server runs the check at start and every overdue_check_s seconds by itself. */
 START_TEST(test_server_watch_escalates_without_being_asked)
 {
@@ -224,11 +268,13 @@ int main(void)
 {
     Suite *s = suite_create("hazard_overdue");
     TCase *tc = tcase_create("clock");
+    tcase_add_unchecked_fixture(tc, setup_db, teardown_db);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_missed_deadline_escalates_exactly_once);
     tcase_add_test(tc, test_a_new_deadline_clears_overdue_and_can_escalate_again);
     tcase_add_test(tc, test_finished_or_undated_hazards_are_left_alone);
+    tcase_add_test(tc, test_concurrent_checks_escalate_once);
     tcase_add_test(tc, test_server_watch_escalates_without_being_asked);
     tcase_add_test(tc, test_hazard_list_report_shows_overdue_first);
     suite_add_tcase(s, tc);
