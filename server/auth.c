@@ -4,7 +4,7 @@
 #include "auth.h"
 
 #include "db.h"
-#include "sqlfiles.h"
+#include "feature_query.h"
 #include "srv_internal.h"
 
 #include <ctype.h>
@@ -242,7 +242,7 @@ auth_verdict auth_check(PGconn *c, const char *token, auth_identity *who, core_e
         snprintf(who->role, sizeof who->role, "%s", PQgetvalue(r, 0, 0));
         snprintf(who->scope, sizeof who->scope, "%s", PQgetvalue(r, 0, 1));
         if (v == AUTH_OK)
-            cache_put(token, who, atof(PQgetvalue(r, 0, 4)));
+            cache_put(token, who, strtod(PQgetvalue(r, 0, 4), NULL));
     }
     PQclear(r);
     if (v != AUTH_OK)

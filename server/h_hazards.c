@@ -2,7 +2,7 @@
  * exposure report. The lifecycle rules live in the database (hazard_transitions and
  * hazard_act() in 005_hazards.sql); these handlers parse, run one SQL file each and turn the
  * database's HZnnn errors into problem+json. */
-#include "sqlfiles.h"
+#include "feature_query.h"
 #include "srv_internal.h"
 
 #include <ctype.h>

@@ -118,7 +118,7 @@ int srv_problem_ex(srv_req *r, int status, const char *code, const char *detail,
     json_decref(extra);
     if (!p)
         return srv_send(r, 500, "text/plain", "out of memory", 13, NULL);
-    char *text = json_dumps(p, JSON_COMPACT);
+    char *text = json_dumps(p, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(p);
     if (!text)
         return srv_send(r, 500, "text/plain", "out of memory", 13, NULL);

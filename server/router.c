@@ -12,6 +12,15 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/health", h_health, "health"},
     {"GET,HEAD", "/metrics", h_metrics, "metrics"},
     {"GET,HEAD", "/", h_landing, "landing"},
+    /* OGC API - Features reads (api-read) */
+    {"GET,HEAD", "/api", h_openapi, "api"},
+    {"GET,HEAD", "/conformance", h_conformance, "conformance"},
+    {"GET,HEAD", "/collections", h_collections, "collections"},
+    {"GET,HEAD", "/collections/{id}", h_collection, "collection"},
+    {"GET,HEAD", "/collections/{id}/queryables", h_queryables, "queryables"},
+    {"GET,HEAD", "/collections/{id}/items", h_items, "items"},
+    {"GET,HEAD", "/collections/{id}/items/{fid}", h_item, "item"},
+    {"GET,HEAD", "/locate", h_locate, "locate"},
     {"GET,HEAD", "/web/**", h_static, "static"},
     /* hazards: lifecycle actions, exposure, exposure report */
     {"GET,HEAD", "/collections/hazards/items/{id}/actions", h_hazard_actions_get, "hazard_actions"},
@@ -25,6 +34,15 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/tiles/{layers}/{z}/{x}/{y}", h_tile, "tile"},
     {"GET,HEAD", "/styles/glyphs/{fontstack}/{range}", h_glyphs, "glyphs"},
     {"GET,HEAD", "/styles/{name}", h_style, "style"},
+    /* Writes (OGC API - Features Part 4), grid operations and history: h_write.c */
+    {"POST", "/collections/grids/merge", h_grid_merge, "grids_merge"},
+    {"POST", "/collections/{id}/items", h_item_create, "items_create"},
+    {"OPTIONS", "/collections/{id}/items", h_items_options, "items_options"},
+    {"PUT,PATCH,DELETE", "/collections/{id}/items/{fid}", h_item_write, "item_write"},
+    {"OPTIONS", "/collections/{id}/items/{fid}", h_item_options, "item_options"},
+    {"POST", "/collections/{id}/items/{fid}/split", h_grid_split, "grid_split"},
+    {"GET,HEAD", "/collections/{id}/items/{fid}/history", h_item_history, "item_history"},
+    {"POST", "/collections/{id}/items/{fid}/restore", h_item_restore, "item_restore"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 
