@@ -445,7 +445,7 @@ static int send_report(srv_req *r, const PGresult *res, const report_col *cols, 
                        const char *key, const char *filename, json_t *head)
 {
     int idx[32], n = 0;
-    for (; cols[n].column && n < 32; n++)
+    for (; n < 32 && cols[n].column; n++)
         idx[n] = PQfnumber(res, cols[n].column);
     if (csv) {
         json_decref(head);
