@@ -34,6 +34,10 @@ static const struct setting {
      "base URL in links (default: from the Host header)"},
     {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,
      "PostgreSQL URL (default: the private cluster)"},
+    {"analysis_worker", "PINGAN_ANALYSIS_WORKER", SET_BOOL, S(analysis_worker), "true", 0, 1,
+     "recompute coverage of edited villages in the background (reports refresh anyway)"},
+    {"analysis_batch", "PINGAN_ANALYSIS_BATCH", SET_INT, S(analysis_batch), "100", 1, 10000,
+     "villages per background recompute transaction"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -2,6 +2,7 @@
 #ifndef PINGAN_SRV_INTERNAL_H
 #define PINGAN_SRV_INTERNAL_H
 
+#include "analysis.h"
 #include "db.h"
 #include "server.h"
 
@@ -17,6 +18,7 @@ struct srv {
     db_pool *pool;
     int port;
     double started_ms;
+    ana_worker *analysis; /* background drainer of the coverage queue, NULL when off */
 };
 
 typedef struct {
@@ -76,5 +78,10 @@ int h_landing(srv_req *r);
 int h_static(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
+
+/* ---- coverage and staffing reports (h_reports.c) ---- */
+int h_report_coverage(srv_req *r);
+int h_report_staffing(srv_req *r);
+int h_report_scorecard(srv_req *r);
 
 #endif

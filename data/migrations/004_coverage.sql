@@ -738,6 +738,8 @@ DECLARE
     lvl text;
     codes text[];
 BEGIN
+    -- one roll-up at a time: each then sums what the previous one committed
+    PERFORM pg_advisory_xact_lock(7351902212);
     SELECT array_agg(DISTINCT t.code) INTO codes
     FROM jurisdictions v JOIN jurisdictions t ON t.code = v.parent_code WHERE v.code = ANY (p_codes);
     FOREACH lvl IN ARRAY ARRAY['township', 'county', 'city', 'province'] LOOP
@@ -818,28 +820,39 @@ LANGUAGE sql AS $$
           AND h.deadline >= cv.computed_at::date))
 $$;
 
--- Takes up to p_limit dirty villages under a code prefix ('' for all), recomputes them and their
--- roll-ups, and returns how many it did. Rows another session is already recomputing are
--- waited for (DELETE blocks on them), so on return everything under the prefix that was dirty
--- when the call began is current.
-CREATE FUNCTION ana_refresh(p_prefix text DEFAULT '', p_limit integer DEFAULT 2147483647) RETURNS integer
+-- Takes up to p_limit dirty villages under a code prefix ('' for all), recomputes them (and
+-- their roll-ups unless p_rollup is false) and returns how many it did.
+-- p_skip_locked false (reports): villages another session is recomputing are waited for, so on
+-- return everything under the prefix that was dirty when the call began is current.
+-- p_skip_locked true (the server's drainer, parallel full recomputes): they are left alone.
+CREATE FUNCTION ana_refresh(p_prefix text DEFAULT '', p_limit integer DEFAULT 2147483647,
+                            p_skip_locked boolean DEFAULT false, p_rollup boolean DEFAULT true)
+RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
     codes text[];
 BEGIN
     PERFORM ana_mark_due();
-    WITH d AS (
-        DELETE FROM coverage_dirty
-        WHERE village_code IN (SELECT village_code FROM coverage_dirty
-                               WHERE village_code LIKE p_prefix || '%'
-                               ORDER BY village_code LIMIT p_limit)
-        RETURNING village_code)
-    SELECT array_agg(village_code ORDER BY village_code) INTO codes FROM d;
+    IF p_skip_locked THEN
+        WITH pick AS (SELECT village_code FROM coverage_dirty WHERE village_code LIKE p_prefix || '%'
+                      ORDER BY village_code LIMIT p_limit FOR UPDATE SKIP LOCKED),
+             d AS (DELETE FROM coverage_dirty x USING pick WHERE x.village_code = pick.village_code
+                   RETURNING x.village_code)
+        SELECT array_agg(village_code ORDER BY village_code) INTO codes FROM d;
+    ELSE
+        WITH pick AS (SELECT village_code FROM coverage_dirty WHERE village_code LIKE p_prefix || '%'
+                      ORDER BY village_code LIMIT p_limit FOR UPDATE),
+             d AS (DELETE FROM coverage_dirty x USING pick WHERE x.village_code = pick.village_code
+                   RETURNING x.village_code)
+        SELECT array_agg(village_code ORDER BY village_code) INTO codes FROM d;
+    END IF;
     IF codes IS NULL THEN
         RETURN 0;
     END IF;
     PERFORM ana_recompute(codes);
-    PERFORM ana_rollup(codes);
+    IF p_rollup THEN
+        PERFORM ana_rollup(codes);
+    END IF;
     RETURN cardinality(codes);
 END $$;
 
@@ -853,3 +866,51 @@ LANGUAGE sql STABLE AS $$
     UNION SELECT village_code FROM coverage_village WHERE village_code LIKE p_prefix || '%'
 $$;
 
+
+-- ---------------------------------------------------------------------------------------
+-- Reading. The totals of one jurisdiction (its village row or its roll-up) with the
+-- scorecard indicators (Art. 57) and the counts behind each, as JSON.
+CREATE FUNCTION ana_summary(p_code text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    WITH s AS (
+        SELECT to_jsonb(cv) - 'village_code' || jsonb_build_object('code', cv.village_code, 'level', 'village',
+               'villages', 1, 'villages_with_boundary', cv.has_boundary::int) AS j
+        FROM coverage_village cv WHERE cv.village_code = p_code
+        UNION ALL
+        SELECT to_jsonb(r) FROM coverage_rollup r WHERE r.code = p_code
+    ), t AS (
+        SELECT coalesce((SELECT j FROM s LIMIT 1),
+                        (SELECT jsonb_build_object('code', code, 'level', level, 'name', name, 'villages', 0,
+                                                   'area_m2', 0, 'covered_m2', 0, 'reasons', '{}'::jsonb)
+                         FROM jurisdictions WHERE code = p_code)) AS j
+    )
+    SELECT t.j || jsonb_build_object(
+        'coverage_pct', round((100 * (t.j ->> 'covered_m2')::numeric / nullif((t.j ->> 'area_m2')::numeric, 0)), 3),
+        'community_staffed_pct', round(100 * (t.j ->> 'community_staffed')::numeric / nullif((t.j ->> 'grids_community')::numeric, 0), 2),
+        'dedicated_pct', round(100 * (t.j ->> 'places_with_dedicated')::numeric / nullif((t.j ->> 'places_need_dedicated')::numeric, 0), 2),
+        'on_time_pct', round(100 * (t.j ->> 'hazards_on_time')::numeric / nullif((t.j ->> 'hazards_due')::numeric, 0), 2),
+        'fulltime_short', greatest(coalesce((t.j ->> 'fulltime_required')::int, 0) - coalesce((t.j ->> 'fulltime_actual')::int, 0), 0))
+    FROM t
+$$;
+
+-- Every finding under a jurisdiction, one shape for gaps, overlaps and the rest.
+CREATE VIEW analysis_findings AS
+    SELECT 'coverage' AS report, 'gap:' || x.id AS id, x.village_code, x.reason, NULL::bigint AS grid_id,
+           NULL::text AS grid_code, NULL::bigint AS place_id, NULL::bigint AS hazard_id, NULL::bigint AS worker_id,
+           NULL::text AS subject, x.area_m2, NULL::double precision AS value, NULL::double precision AS bound,
+           NULL::text AS suggestion, '{}'::jsonb AS detail, x.geom
+    FROM coverage_gaps x
+    UNION ALL
+    SELECT 'coverage', 'overlap:' || x.id, x.village_code, x.reason, x.grid_a, x.grid_a_code || '/' || x.grid_b_code,
+           NULL, NULL, NULL, NULL, x.area_m2, NULL, NULL, NULL,
+           jsonb_build_object('grid_a', x.grid_a, 'grid_b', x.grid_b, 'grid_a_code', x.grid_a_code, 'grid_b_code', x.grid_b_code),
+           x.geom
+    FROM coverage_overlaps x
+    UNION ALL
+    SELECT 'coverage', 'finding:' || x.id, x.village_code, x.reason, x.grid_id, x.grid_code, x.place_id, x.hazard_id,
+           NULL, x.subject, x.area_m2, NULL, NULL, NULL, x.detail, x.geom
+    FROM coverage_findings x
+    UNION ALL
+    SELECT 'staffing', 'staffing:' || x.id, x.village_code, x.reason, x.grid_id, x.grid_code, NULL, NULL, x.worker_id,
+           x.subject, NULL, x.value, x.bound, x.suggestion, x.detail, x.geom
+    FROM staffing_findings x;
