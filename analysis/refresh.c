@@ -85,7 +85,7 @@ static void *job_run(void *arg)
     const char *p[] = {j->prefix};
     for (;;) {
         long n = 0;
-        if ((j->rc = run_int(c, "SELECT ana_refresh($1, 50, true, false)", 1, p, &n, &j->err)))
+        if ((j->rc = run_int(c, "SELECT ana_refresh($1, 100, true, false)", 1, p, &n, &j->err)))
             break;
         if (n == 0)
             break;
