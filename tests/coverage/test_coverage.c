@@ -61,7 +61,7 @@ static void assert_val(const char *sql, const char *want)
 static double num(const char *sql)
 {
     char *v = val(sql);
-    double d = atof(v);
+    double d = strtod(v, NULL);
     free(v);
     return d;
 }
