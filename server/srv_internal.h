@@ -84,6 +84,15 @@ int h_health(srv_req *r);
 int h_metrics(srv_req *r);
 int h_landing(srv_req *r);
 int h_static(srv_req *r);
+/* OGC API - Features reads (h_openapi.c, h_collections.c, h_items.c, h_locate.c) */
+int h_openapi(srv_req *r);
+int h_conformance(srv_req *r);
+int h_collections(srv_req *r);
+int h_collection(srv_req *r);
+int h_queryables(srv_req *r);
+int h_items(srv_req *r);
+int h_item(srv_req *r);
+int h_locate(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
 
