@@ -164,7 +164,8 @@ CREATE TABLE coverage_gaps (
     reason       text NOT NULL,
     is_sliver    boolean NOT NULL,
     area_m2      double precision NOT NULL,
-    geom         geometry(Polygon, 4490) NOT NULL
+    geom         geometry(Polygon, 4490) NOT NULL,
+    computed_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX coverage_gaps_village_idx ON coverage_gaps (village_code text_pattern_ops);
 CREATE INDEX coverage_gaps_geom_idx ON coverage_gaps USING gist (geom);
@@ -179,7 +180,8 @@ CREATE TABLE coverage_overlaps (
     grid_b_code  text NOT NULL,
     is_sliver    boolean NOT NULL,
     area_m2      double precision NOT NULL,
-    geom         geometry(MultiPolygon, 4490) NOT NULL
+    geom         geometry(MultiPolygon, 4490) NOT NULL,
+    computed_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX coverage_overlaps_village_idx ON coverage_overlaps (village_code text_pattern_ops);
 CREATE INDEX coverage_overlaps_geom_idx ON coverage_overlaps USING gist (geom);
@@ -196,7 +198,8 @@ CREATE TABLE coverage_findings (
     subject      text,
     area_m2      double precision,
     detail       jsonb NOT NULL DEFAULT '{}',
-    geom         geometry(Geometry, 4490) NOT NULL
+    geom         geometry(Geometry, 4490) NOT NULL,
+    computed_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX coverage_findings_village_idx ON coverage_findings (village_code text_pattern_ops);
 CREATE INDEX coverage_findings_geom_idx ON coverage_findings USING gist (geom);
@@ -213,7 +216,8 @@ CREATE TABLE staffing_findings (
     bound        double precision,
     suggestion   text,
     detail       jsonb NOT NULL DEFAULT '{}',
-    geom         geometry(Geometry, 4490) NOT NULL
+    geom         geometry(Geometry, 4490) NOT NULL,
+    computed_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX staffing_findings_village_idx ON staffing_findings (village_code text_pattern_ops);
 CREATE INDEX staffing_findings_geom_idx ON staffing_findings USING gist (geom);
