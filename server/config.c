@@ -38,6 +38,8 @@ static const struct setting {
      "recompute coverage of edited villages in the background (reports refresh anyway)"},
     {"analysis_batch", "PINGAN_ANALYSIS_BATCH", SET_INT, S(analysis_batch), "100", 1, 10000,
      "villages per background recompute transaction"},
+    {"tianditu_key", "PINGAN_TIANDITU_KEY", SET_STR, S(tianditu_key), "", 0, 0,
+     "Tianditu key: adds its basemap under the styles (default: none, offline)"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -26,6 +26,12 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/reports/coverage", h_report_coverage, "report_coverage"},
     {"GET,HEAD", "/reports/staffing", h_report_staffing, "report_staffing"},
     {"GET,HEAD", "/reports/scorecard", h_report_scorecard, "report_scorecard"},
+    /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
+    {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
+    {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},
+    {"GET,HEAD", "/tiles/{layers}/{z}/{x}/{y}", h_tile, "tile"},
+    {"GET,HEAD", "/styles/glyphs/{fontstack}/{range}", h_glyphs, "glyphs"},
+    {"GET,HEAD", "/styles/{name}", h_style, "style"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

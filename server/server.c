@@ -35,6 +35,8 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         goto fail;
     if (cfg->analysis_worker && !(s->analysis = ana_worker_start(url, cfg->analysis_batch, err)))
         goto fail;
+    if (srv_tiles_start(s, url, err))
+        goto fail;
 
     char ports[96], threads[16], timeout[16];
     snprintf(ports, sizeof ports, "%s:%d", cfg->listen, cfg->port);
@@ -71,6 +73,7 @@ srv *srv_start(const srv_config *cfg, core_err *err)
     return s;
 fail:
     ana_worker_stop(s->analysis);
+    srv_tiles_free(s);
     db_pool_free(s->pool);
     free(s);
     return NULL;
@@ -88,6 +91,7 @@ void srv_free(srv *s)
     if (s->ctx)
         mg_stop(s->ctx); /* waits for requests in flight */
     ana_worker_stop(s->analysis);
+    srv_tiles_free(s);
     db_pool_free(s->pool);
     free(s);
     mg_exit_library();

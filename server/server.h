@@ -24,6 +24,7 @@ typedef struct {
     char database_url[1024]; /* empty: $PINGAN_DATABASE_URL or the private cluster */
     int analysis_worker;     /* recompute dirty villages in the background */
     int analysis_batch;      /* villages per background recompute transaction */
+    char tianditu_key[128];  /* Tianditu basemap key for the styles; empty: no basemap */
 } srv_config;
 
 /* Fills cfg with the defaults. */

@@ -19,6 +19,7 @@ struct srv {
     int port;
     double started_ms;
     ana_worker *analysis; /* background drainer of the coverage queue, NULL when off */
+    struct tile_ctx *tiles; /* tiles area: cache and listener (NULL until started) */
 };
 
 typedef struct {
@@ -100,5 +101,14 @@ int srv_send_file(srv_req *r, const char *rel);
 int h_report_coverage(srv_req *r);
 int h_report_staffing(srv_req *r);
 int h_report_scorecard(srv_req *r);
+/* ---- tiles area (h_tiles.c) ---- */
+/* Starts the tile cache and its listener (srv_start); frees them (srv_free). */
+core_code srv_tiles_start(srv *s, const char *db_url, core_err *err);
+void srv_tiles_free(srv *s);
+int h_tiles_catalogue(srv_req *r); /* GET /tiles */
+int h_tilejson(srv_req *r);        /* GET /tiles/{layers}.json */
+int h_tile(srv_req *r);            /* GET /tiles/{layers}/{z}/{x}/{y}.mvt|.pbf */
+int h_style(srv_req *r);           /* GET /styles/{name}.json */
+int h_glyphs(srv_req *r);          /* GET /styles/glyphs/{fontstack}/{range}.pbf */
 
 #endif
