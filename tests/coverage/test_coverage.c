@@ -270,6 +270,27 @@ START_TEST(test_reports_over_http_json_csv_scorecard)
     ck_assert_ptr_nonnull(strstr(r.body, "\r\n360502001000,城南街道,township,"));
     th_response_free(&r);
 
+    /* the same results as OGC collections and as tile layers */
+    r = th_http(&s, "GET", "/collections/coverage_gaps/items?reason=gap", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    doc = json_body(&r);
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "numberMatched")), 1);
+    json_decref(doc);
+    th_response_free(&r);
+    r = th_http(&s, "GET", "/collections/staffing_findings/items", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    doc = json_body(&r);
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "numberMatched")), 5);
+    json_decref(doc);
+    th_response_free(&r);
+    r = th_http(&s, "GET",
+                "/tiles/coverage_gaps,coverage_overlaps,staffing_findings/14/13380/6862.mvt", NULL,
+                NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(memmem(r.body, r.len, "coverage_gaps", 13));
+    ck_assert_ptr_nonnull(memmem(r.body, r.len, "staffing_findings", 17));
+    th_response_free(&r);
+
     r = th_http(&s, "GET", "/reports/coverage?jurisdiction=369999999999", NULL, NULL);
     ck_assert_int_eq(r.status, 404);
     th_response_free(&r);
