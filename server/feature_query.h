@@ -51,6 +51,13 @@ typedef struct {
     long offset;
     core_buf where;   /* " AND …" conditions on f */
     core_buf orderby; /* "f.a ASC, f.id ASC" */
+    int nwhere_args;  /* the arguments `where` binds: $1..$nwhere_args */
+    /* `after` (the last id of the previous page, in the default id order): the page starts
+     * past it instead of skipping `offset` rows, so deep pages cost no more than the first.
+     * `offset` still counts for numberMatched arithmetic and the links. */
+    core_buf keyset; /* " AND f.id > $n" or empty */
+    char after[32];
+    bool default_order; /* no sortby: pages follow the id, next links carry `after` */
 } srv_items_params;
 
 /* Parses and checks every /items parameter; on a bad one sends the 400 problem and returns its

@@ -41,6 +41,12 @@ static json_t *shared_parameters(void)
         qparam("offset", "Features to skip (the next links carry it).",
                json_pack("{s:s, s:i, s:i}", "type", "integer", "minimum", 0, "default", 0), false));
     json_object_set_new(
+        p, "after",
+        qparam("after",
+               "Without sortby: start after this feature id (next links carry it, so deep pages "
+               "cost no more than the first); offset then only numbers the page.",
+               json_pack("{s:s}", "type", "string"), false));
+    json_object_set_new(
         p, "bbox",
         qparam("bbox",
                "minx,miny,maxx,maxy (or 6 numbers with heights, which are ignored) in bbox-crs "
@@ -230,8 +236,8 @@ int h_openapi(srv_req *r)
                              json_pack("{s:s}", "type", "object"))));
 
         json_t *params = json_array();
-        const char *shared[] = {"limit",    "offset", "bbox",         "bbox-crs", "crs",
-                                "datetime", "sortby", "jurisdiction", "f"};
+        const char *shared[] = {"limit", "offset",   "after",  "bbox",         "bbox-crs",
+                                "crs",   "datetime", "sortby", "jurisdiction", "f"};
         for (size_t k = 0; k < sizeof shared / sizeof shared[0]; k++) {
             char where[100];
             snprintf(where, sizeof where, "#/components/parameters/%s", shared[k]);
