@@ -25,6 +25,9 @@ typedef struct {
     int analysis_worker;     /* recompute dirty villages in the background */
     int analysis_batch;      /* villages per background recompute transaction */
     char tianditu_key[128];  /* Tianditu basemap key for the styles; empty: no basemap */
+    int auth_cache_ms;       /* a checked token is trusted this long (revocation delay) */
+    char overlap_policy[8];  /* sibling grid overlap: "error" or "warn" */
+    long spill_tolerance_m2; /* grid area outside its village: warning up to this, then error */
 } srv_config;
 
 /* Fills cfg with the defaults. */
