@@ -922,6 +922,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
     codes text[];
 BEGIN
+    -- Every table the recompute reads, locked up front in the order bulk loaders truncate
+    -- them (grids first): a TRUNCATE ... CASCADE then waits for the recompute, or the
+    -- recompute for it, instead of the two deadlocking halfway.
+    LOCK TABLE grids, key_places, hazards, cameras, edit_history, grid_assignments, grid_workers,
+               population_units, jurisdictions IN ACCESS SHARE MODE;
     PERFORM ana_mark_due();
     IF p_skip_locked THEN
         WITH pick AS (SELECT village_code FROM coverage_dirty WHERE village_code LIKE p_prefix || '%'
