@@ -36,14 +36,18 @@ static const struct setting {
      "PostgreSQL URL (default: the private cluster)"},
     {"overdue_check_s", "PINGAN_OVERDUE_CHECK_S", SET_INT, S(overdue_check_s), "60", 0, 86400,
      "seconds between hazard deadline checks (0: off)"},
+    {"analysis_worker", "PINGAN_ANALYSIS_WORKER", SET_BOOL, S(analysis_worker), "true", 0, 1,
+     "recompute coverage of edited villages in the background (reports refresh anyway)"},
+    {"analysis_batch", "PINGAN_ANALYSIS_BATCH", SET_INT, S(analysis_batch), "100", 1, 10000,
+     "villages per background recompute transaction"},
+    {"tianditu_key", "PINGAN_TIANDITU_KEY", SET_STR, S(tianditu_key), "", 0, 0,
+     "Tianditu key: adds its basemap under the styles (default: none, offline)"},
     {"auth_cache_ms", "PINGAN_AUTH_CACHE_MS", SET_INT, S(auth_cache_ms), "3000", 0, 60000,
      "how long a checked token is trusted without asking the database (revocation delay)"},
     {"overlap_policy", "PINGAN_OVERLAP_POLICY", SET_STR, S(overlap_policy), "error", 0, 0,
      "community/base grids overlapping a sibling: error (422) or warn"},
     {"spill_tolerance_m2", "PINGAN_SPILL_TOLERANCE_M2", SET_LONG, S(spill_tolerance_m2), "10", 0,
      100000000L, "grid area outside its village up to this is a warning, beyond it an error"},
-    {"tianditu_key", "PINGAN_TIANDITU_KEY", SET_STR, S(tianditu_key), "", 0, 0,
-     "Tianditu key: adds its basemap under the styles (default: none, offline)"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

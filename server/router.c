@@ -28,6 +28,10 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/hazards/{id}/exposure", h_hazard_exposure, "hazard_exposure"},
     {"GET,HEAD", "/reports/exposure", h_report_exposure, "report_exposure"},
     {"GET,HEAD", "/reports/hazards", h_report_hazards, "report_hazards"},
+    /* coverage and staffing analysis (Art. 15, 57) */
+    {"GET,HEAD", "/reports/coverage", h_report_coverage, "report_coverage"},
+    {"GET,HEAD", "/reports/staffing", h_report_staffing, "report_staffing"},
+    {"GET,HEAD", "/reports/scorecard", h_report_scorecard, "report_scorecard"},
     /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
     {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
     {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},

@@ -33,6 +33,10 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         goto fail;
     if (!(s->pool = db_pool_create(url, cfg->db_pool, err)))
         goto fail;
+    if (ana_init(err))
+        goto fail;
+    if (cfg->analysis_worker && !(s->analysis = ana_worker_start(url, cfg->analysis_batch, err)))
+        goto fail;
     if (srv_tiles_start(s, url, err))
         goto fail;
 
@@ -71,6 +75,7 @@ srv *srv_start(const srv_config *cfg, core_err *err)
     s->overdue = srv_overdue_start(s);
     return s;
 fail:
+    ana_worker_stop(s->analysis);
     srv_tiles_free(s);
     db_pool_free(s->pool);
     free(s);
@@ -89,6 +94,7 @@ void srv_free(srv *s)
     if (s->ctx)
         mg_stop(s->ctx); /* waits for requests in flight */
     srv_overdue_stop(s->overdue);
+    ana_worker_stop(s->analysis);
     srv_tiles_free(s);
     db_pool_free(s->pool);
     free(s);

@@ -27,6 +27,8 @@ typedef struct {
     char overlap_policy[8];  /* sibling grid overlap: "error" or "warn" */
     long spill_tolerance_m2; /* grid area outside its village: warning up to this, then error */
     char tianditu_key[128];  /* Tianditu basemap key for the styles; empty: no basemap */
+    int analysis_worker;     /* recompute dirty villages in the background */
+    int analysis_batch;      /* villages per background recompute transaction */
 } srv_config;
 
 /* Fills cfg with the defaults. */

@@ -2,6 +2,7 @@
 #ifndef PINGAN_SRV_INTERNAL_H
 #define PINGAN_SRV_INTERNAL_H
 
+#include "analysis.h"
 #include "db.h"
 #include "server.h"
 
@@ -19,6 +20,7 @@ struct srv {
     double started_ms;
     struct srv_overdue *overdue; /* the deadline watch (overdue.c), NULL when off */
     struct tile_ctx *tiles;      /* tiles area: cache and listener (NULL until started) */
+    ana_worker *analysis;        /* background drainer of the coverage queue, NULL when off */
 };
 
 typedef struct {
@@ -132,6 +134,10 @@ struct srv_overdue *srv_overdue_start(srv *s);
 void srv_overdue_stop(struct srv_overdue *w);
 /* One check now: the number of hazards escalated, -1 when the database refused. */
 int srv_overdue_check(srv *s);
+/* ---- coverage and staffing reports (h_reports.c) ---- */
+int h_report_coverage(srv_req *r);
+int h_report_staffing(srv_req *r);
+int h_report_scorecard(srv_req *r);
 /* ---- tiles area (h_tiles.c) ---- */
 /* Starts the tile cache and its listener (srv_start); frees them (srv_free). */
 core_code srv_tiles_start(srv *s, const char *db_url, core_err *err);
