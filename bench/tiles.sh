@@ -100,7 +100,7 @@ run_wrk() { # url list
 }
 run_pgbench() { # zoom
     rm -f "$WORK"/pgb_log*
-    (cd "$WORK" && pgbench -n -M prepared -c "$CONNS" -j 2 -T "$SECONDS_PER_RUN" -f "pgbench$1.sql" \
+    (cd "$WORK" && PGOPTIONS="-c jit=off" pgbench -n -M prepared -c "$CONNS" -j 2 -T "$SECONDS_PER_RUN" -f "pgbench$1.sql" \
         --log --log-prefix=pgb_log "$PINGAN_DATABASE_URL" >"$WORK/pgbench.out" 2>&1) ||
         { cat "$WORK/pgbench.out" >&2; exit 1; }
     local tps p99
