@@ -77,7 +77,7 @@ for z in "${ZOOMS[@]}"; do
         echo "\\set z $z"
         echo "\\set x $x0 + (:i * 7919) % $w"
         echo "\\set y $y0 + (:i * 104729) % $h"
-        "$PINGAN" tiles sql "$LAYERS" "$z" | sed -e 's/\$1/(:z)/g; s/\$2/(:x)/g; s/\$3/(:y)/g'
+        "$PINGAN" tiles sql "$LAYERS" "$z" | sed -e 's/--.*$//' -e 's/\$1/(:z)/g; s/\$2/(:x)/g; s/\$3/(:y)/g'
         echo ";"
     } >"$WORK/pgbench$z.sql"
 done
@@ -100,7 +100,7 @@ run_wrk() { # url list
 }
 run_pgbench() { # zoom
     rm -f "$WORK"/pgb_log*
-    (cd "$WORK" && pgbench -n -M prepared -c "$CONNS" -j 2 -T "$SECONDS_PER_RUN" -f "pgbench$1.sql" \
+    (cd "$WORK" && PGOPTIONS="-c jit=off" pgbench -n -M prepared -c "$CONNS" -j 2 -T "$SECONDS_PER_RUN" -f "pgbench$1.sql" \
         --log --log-prefix=pgb_log "$PINGAN_DATABASE_URL" >"$WORK/pgbench.out" 2>&1) ||
         { cat "$WORK/pgbench.out" >&2; exit 1; }
     local tps p99
@@ -111,10 +111,12 @@ run_pgbench() { # zoom
 
 declare -A RES
 echo "running: ${SECONDS_PER_RUN}s per run, $CONNS connections, $NTILES tiles per zoom ($LAYERS)"
-for z in "${ZOOMS[@]}"; do RES[postgis$z]=$(run_pgbench "$z"); done
-
+# PostGIS alone and the cold server back to back per zoom, so that both see the same load.
 start_server 0
-for z in "${ZOOMS[@]}"; do RES[cold$z]=$(run_wrk "http://127.0.0.1:$PORT" "$WORK/list$z.txt"); done
+for z in "${ZOOMS[@]}"; do
+    RES[postgis$z]=$(run_pgbench "$z")
+    RES[cold$z]=$(run_wrk "http://127.0.0.1:$PORT" "$WORK/list$z.txt")
+done
 stop_server
 
 # Warm: every listed tile cached first; the same bytes dumped for nginx.
@@ -122,11 +124,11 @@ start_server 2048
 mkdir -p "$WORK/static"
 for z in "${ZOOMS[@]}"; do
     sed -e "s#.*#url = \"http://127.0.0.1:$PORT&\"\noutput = \"$WORK/static&\"#" "$WORK/list$z.txt" >"$WORK/curl$z.cfg"
-    curl -s --create-dirs -H 'Accept-Encoding: gzip' -K "$WORK/curl$z.cfg"
+    curl -s --no-progress-meter -Z --parallel-max "$CONNS" --create-dirs -H 'Accept-Encoding: gzip' -K "$WORK/curl$z.cfg"
 done
 find "$WORK/static" -type f -size 0 -delete
 for z in "${ZOOMS[@]}"; do RES[warm$z]=$(run_wrk "http://127.0.0.1:$PORT" "$WORK/list$z.txt"); done
-metrics=$(curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^pingan_tile_cache_(hits|misses|entries|bytes) ')
+metrics=$(curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^pingan_tile_cache_(hits_total|misses_total|entries|bytes) ')
 stop_server
 
 mkdir -p "$WORK/nginx/logs"

@@ -2,7 +2,7 @@
 -- every jurisdiction of the real 2023 code list (11 cities, 100 counties, ~1,770 townships,
 -- ~22,000 villages) gets a generated boundary (nested Voronoi cells over a Jiangxi-sized
 -- area, densified to ~100 m vertex spacing), ~5 grids per village (~110,000), and generated
--- key places, hazards, cameras (50,000 each) and buildings (~300,000). Deterministic.
+-- key places, hazards, cameras (~44,000 each) and buildings (~700,000). Deterministic.
 -- Triggers that only record history or notify are switched off during the load (no server
 -- listens yet); the generalised copies are written by their triggers as usual.
 \set ON_ERROR_STOP on
@@ -20,31 +20,37 @@ ALTER TABLE cameras DISABLE TRIGGER cameras_history;
 ALTER TABLE cameras DISABLE TRIGGER tile_notify;
 ALTER TABLE population_units DISABLE TRIGGER tile_notify;
 
--- Splits a parent's area among its children: Voronoi cells of seeds inside the parent,
--- clipped to it, densified.
-CREATE OR REPLACE FUNCTION pg_temp.split(parent text, seed integer) RETURNS void
+-- Splits every parent of a level among its children: seeds inside each parent, one Voronoi
+-- diagram of all seeds of the level (one GEOS call), each cell clipped to its seed's parent
+-- and densified.
+CREATE OR REPLACE FUNCTION pg_temp.split_level(child_level text, seed integer) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-    pg geometry;
-    n integer;
 BEGIN
-    SELECT geom INTO pg FROM jurisdictions WHERE code = parent;
-    SELECT count(*) INTO n FROM jurisdictions WHERE parent_code = parent;
-    IF pg IS NULL OR n = 0 THEN RETURN; END IF;
-    WITH seeds AS (
-        SELECT (ST_Dump(ST_GeneratePoints(pg, greatest(n, 2), seed))).geom AS p
-    ), cells AS (
-        SELECT row_number() OVER (ORDER BY ST_X(s.p), ST_Y(s.p)) AS rn,
-               ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Intersection(pg,
-                   (SELECT c.geom FROM (SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(p)))).geom FROM seeds) c
-                    WHERE ST_Contains(c.geom, s.p) LIMIT 1))), 3)) AS g
-        FROM seeds s
-    ), kids AS (
-        SELECT code, row_number() OVER (ORDER BY code) AS rn FROM jurisdictions WHERE parent_code = parent
+    CREATE TEMP TABLE seeds ON COMMIT DROP AS
+    WITH kids AS (
+        SELECT c.code, c.parent_code, row_number() OVER (PARTITION BY c.parent_code ORDER BY c.code) AS rn,
+               count(*) OVER (PARTITION BY c.parent_code) AS n
+        FROM jurisdictions c JOIN jurisdictions p ON p.code = c.parent_code AND p.geom IS NOT NULL
+        WHERE c.level = child_level
+    ), pts AS (
+        SELECT p.code AS parent_code, row_number() OVER (PARTITION BY p.code) AS rn, d.geom AS p
+        FROM jurisdictions p
+        CROSS JOIN LATERAL (SELECT count(*) AS n FROM kids WHERE kids.parent_code = p.code) k
+        CROSS JOIN LATERAL ST_Dump(ST_GeneratePoints(p.geom, greatest(k.n, 2)::int, seed)) d
+        WHERE k.n > 0
     )
-    UPDATE jurisdictions j SET geom = ST_Multi(ST_Segmentize(c.g, 0.001))
-    FROM kids k JOIN cells c ON c.rn = k.rn
-    WHERE j.code = k.code AND NOT ST_IsEmpty(c.g);
+    SELECT k.code, k.parent_code, pts.p FROM kids k JOIN pts USING (parent_code, rn);
+    CREATE INDEX ON seeds USING gist (p);
+    CREATE TEMP TABLE cells ON COMMIT DROP AS
+    SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(p)))).geom AS g FROM seeds;
+    UPDATE jurisdictions j
+    SET geom = ST_Multi(ST_Segmentize(ST_CollectionExtract(ST_MakeValid(ST_Intersection(par.geom, c.g)), 3), 0.001))
+    FROM seeds s
+    JOIN cells c ON ST_Contains(c.g, s.p)
+    JOIN jurisdictions par ON par.code = s.parent_code
+    WHERE j.code = s.code;
+    DROP TABLE seeds;
+    DROP TABLE cells;
 END $$;
 
 -- The province: an irregular Jiangxi-sized outline.
@@ -52,24 +58,37 @@ UPDATE jurisdictions SET geom = ST_Multi(ST_Segmentize(ST_SetSRID(ST_GeomFromTex
     'POLYGON((113.6 25.0,114.3 24.5,115.4 24.6,116.2 25.3,116.6 26.2,117.2 26.6,118.1 27.2,118.5 28.3,'
     '118.2 29.3,117.3 29.9,116.2 30.0,115.2 29.8,114.3 29.4,113.9 28.6,114.1 27.6,113.7 26.8,113.6 25.0))'),
     4490), 0.001)) WHERE code = '360000000000';
-SELECT pg_temp.split('360000000000', 1);
-SELECT pg_temp.split(code, 2) FROM jurisdictions WHERE level = 'city';
-SELECT pg_temp.split(code, 3) FROM jurisdictions WHERE level = 'county';
-SELECT pg_temp.split(code, 4) FROM jurisdictions WHERE level = 'township';
+BEGIN;
+SELECT pg_temp.split_level('city', 1);
+COMMIT;
+BEGIN;
+SELECT pg_temp.split_level('county', 2);
+COMMIT;
+BEGIN;
+SELECT pg_temp.split_level('township', 3);
+COMMIT;
+BEGIN;
+SELECT pg_temp.split_level('village', 4);
+COMMIT;
 
--- Grids: five per village (Voronoi cells again), community grids in communities, base grids
--- in villages; every 20th village also gets a dedicated school grid.
+-- Grids: five per village (one Voronoi diagram of all grid seeds, cells clipped to their
+-- village), community grids in communities, base grids in villages; every 20th village also
+-- gets a dedicated school grid.
+CREATE TEMP TABLE grid_seeds AS
+SELECT v.code AS village_code, v.kind, v.name, row_number() OVER (PARTITION BY v.code) AS rn, d.geom AS p
+FROM jurisdictions v CROSS JOIN LATERAL ST_Dump(ST_GeneratePoints(v.geom, 5, 5)) d
+WHERE v.level = 'village' AND v.geom IS NOT NULL;
+CREATE INDEX ON grid_seeds USING gist (p);
+CREATE TEMP TABLE grid_cells AS SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(p)))).geom AS g FROM grid_seeds;
 INSERT INTO grids (code, name, kind, village_code, households, residents, geom)
-SELECT v.code || lpad(c.rn::text, 3, '0'), v.name || '第' || c.rn || '网格',
-       CASE WHEN v.kind = 'community' THEN 'community' ELSE 'base' END, v.code,
-       (abs(hashtext(v.code || c.rn)) % 700) + 50, (abs(hashtext(v.code || c.rn)) % 2000) + 150, c.g
-FROM jurisdictions v
-CROSS JOIN LATERAL (
-    SELECT row_number() OVER () AS rn,
-           ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Intersection(v.geom, d.geom)), 3)) AS g
-    FROM ST_Dump(ST_VoronoiPolygons(ST_GeneratePoints(v.geom, 5, 5))) d
-) c
-WHERE v.level = 'village' AND v.geom IS NOT NULL AND NOT ST_IsEmpty(c.g);
+SELECT s.village_code || lpad(s.rn::text, 3, '0'), s.name || '第' || s.rn || '网格',
+       CASE WHEN s.kind = 'community' THEN 'community' ELSE 'base' END, s.village_code,
+       (abs(hashtext(s.village_code || s.rn)) % 700) + 50, (abs(hashtext(s.village_code || s.rn)) % 2000) + 150, x.g
+FROM grid_seeds s
+JOIN grid_cells c ON ST_Contains(c.g, s.p)
+JOIN jurisdictions v ON v.code = s.village_code
+CROSS JOIN LATERAL (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Intersection(v.geom, c.g)), 3)) AS g) x
+WHERE NOT ST_IsEmpty(x.g);
 
 INSERT INTO grids (code, name, kind, unit_type, village_code, geom)
 SELECT v.code || '900', v.name || '学校专属网格', 'dedicated', 'school', v.code,
