@@ -34,6 +34,10 @@ static const struct setting {
      "base URL in links (default: from the Host header)"},
     {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,
      "PostgreSQL URL (default: the private cluster)"},
+    {"events_max_subscribers", "PINGAN_EVENTS_MAX_SUBSCRIBERS", SET_INT, S(events_max_subscribers),
+     "8", 0, 1000, "live-event (/events) streams at once; each holds a worker thread"},
+    {"events_keepalive_s", "PINGAN_EVENTS_KEEPALIVE_S", SET_INT, S(events_keepalive_s), "15", 1,
+     300, "seconds between keep-alive comments on an idle /events stream"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

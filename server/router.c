@@ -13,6 +13,10 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/metrics", h_metrics, "metrics"},
     {"GET,HEAD", "/", h_landing, "landing"},
     {"GET,HEAD", "/web/**", h_static, "static"},
+    /* web: pages, live events, jurisdiction search */
+    {"GET,HEAD", "/editor", h_editor_page, "editor"},
+    {"GET,HEAD", "/events", h_events, "events"},
+    {"GET,HEAD", "/search/jurisdictions", h_search_jurisdictions, "search_jurisdictions"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

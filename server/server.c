@@ -65,6 +65,11 @@ srv *srv_start(const srv_config *cfg, core_err *err)
     struct mg_server_port bound[4];
     int n = mg_get_server_ports(s->ctx, 4, bound);
     s->port = n > 0 ? bound[0].port : cfg->port;
+    if (srv_events_start(s, url, err)) {
+        mg_stop(s->ctx);
+        s->ctx = NULL;
+        goto fail;
+    }
     srv_routes_install(s);
     return s;
 fail:
@@ -82,8 +87,10 @@ void srv_free(srv *s)
 {
     if (!s)
         return;
+    srv_events_shutdown(s); /* ends the event streams, which mg_stop would wait for */
     if (s->ctx)
         mg_stop(s->ctx); /* waits for requests in flight */
+    srv_events_free(s);
     db_pool_free(s->pool);
     free(s);
     mg_exit_library();

@@ -20,8 +20,10 @@ typedef struct {
     long max_body_bytes; /* larger bodies get 413 */
     int anonymous_reads; /* public layers readable without a token */
     long tile_cache_mb;
-    char public_url[256];    /* base URL for links; empty: from the Host header */
-    char database_url[1024]; /* empty: $PINGAN_DATABASE_URL or the private cluster */
+    char public_url[256];       /* base URL for links; empty: from the Host header */
+    char database_url[1024];    /* empty: $PINGAN_DATABASE_URL or the private cluster */
+    int events_max_subscribers; /* live-event streams at once (each holds a worker thread) */
+    int events_keepalive_s;     /* seconds between keep-alive comments on an idle stream */
 } srv_config;
 
 /* Fills cfg with the defaults. */

@@ -17,6 +17,7 @@ struct srv {
     db_pool *pool;
     int port;
     double started_ms;
+    struct srv_events *events; /* live events (h_events.c) */
 };
 
 typedef struct {
@@ -84,5 +85,18 @@ int h_landing(srv_req *r);
 int h_static(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
+
+/* ---- live events (h_events.c) ---- */
+/* Starts the thread that LISTENs on pingan_events at url. */
+core_code srv_events_start(srv *s, const char *url, core_err *err);
+/* Stops the listener and ends every subscriber's stream (before mg_stop waits for them). */
+void srv_events_shutdown(srv *s);
+/* Frees what srv_events_start made (after mg_stop). */
+void srv_events_free(srv *s);
+int h_events(srv_req *r);
+
+/* ---- pages and search (h_search.c) ---- */
+int h_editor_page(srv_req *r);
+int h_search_jurisdictions(srv_req *r);
 
 #endif
