@@ -32,9 +32,10 @@ typedef struct {
     int route; /* index in the route table, -1 when none matched */
     int status;
     long long bytes;
-    char actor[48]; /* token id of the caller, "anonymous" otherwise */
-    char role[16];  /* admin, planner, importer, viewer; "anonymous" without a token */
-    char scope[16]; /* jurisdiction code prefix the token may act in; "" without a token */
+    char actor[48];   /* token id of the caller, "anonymous" otherwise */
+    char role[16];    /* admin, planner, importer, viewer; "anonymous" without a token */
+    char scope[16];   /* jurisdiction code prefix the token may act in; "" without a token */
+    char problem[40]; /* the code of the problem+json sent, for the access log */
 } srv_req;
 
 /* A handler sends exactly one reply and returns its status (CivetWeb's convention). */
@@ -78,11 +79,36 @@ void srv_db_release(srv_req *r, PGconn *c);
 /* ---- metrics (metrics.c) ---- */
 void srv_metrics_observe(int route, const char *method, int status, double ms);
 
+/* ---- access (auth.c) ---- */
+/* The router's gate before every handler: a bearer token fills actor/role/scope; a bad one
+ * gets 401 (invalid_token, token_expired, token_revoked); no token gets 401 token_required
+ * for writes, and for reads when anonymous_reads is off. Open routes (by name: health, metrics,
+ * static) pass untouched. Returns 0 to go on, or the status it sent. */
+int srv_authenticate(srv_req *r, const char *route_name);
+/* Role planner or admin. */
+bool srv_may_write(const srv_req *r);
+/* The division code lies inside the token's scope. */
+bool srv_in_scope(const srv_req *r, const char *code);
+/* 0 when the caller's role may change features; otherwise sends 401/403 and returns it. */
+int srv_require_writer(srv_req *r);
+/* 0 when code (a 12-digit division code) is inside the caller's scope; otherwise sends 403
+ * out_of_scope naming the place (code, name) and what was refused, and returns 403. */
+int srv_require_scope(srv_req *r, const char *code, const char *name, const char *what);
+
 /* ---- handlers ---- */
 int h_health(srv_req *r);
 int h_metrics(srv_req *r);
 int h_landing(srv_req *r);
 int h_static(srv_req *r);
+/* Feature writes, grid operations, history (h_write.c; OGC API - Features Part 4) */
+int h_item_create(srv_req *r);
+int h_item_write(srv_req *r); /* PUT, PATCH, DELETE */
+int h_items_options(srv_req *r);
+int h_item_options(srv_req *r);
+int h_grid_split(srv_req *r);
+int h_grid_merge(srv_req *r);
+int h_item_history(srv_req *r);
+int h_item_restore(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
 
