@@ -34,6 +34,8 @@ static const struct setting {
      "base URL in links (default: from the Host header)"},
     {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,
      "PostgreSQL URL (default: the private cluster)"},
+    {"tianditu_key", "PINGAN_TIANDITU_KEY", SET_STR, S(tianditu_key), "", 0, 0,
+     "Tianditu key: adds its basemap under the styles (default: none, offline)"},
     {"auth_cache_ms", "PINGAN_AUTH_CACHE_MS", SET_INT, S(auth_cache_ms), "3000", 0, 60000,
      "how long a checked token is trusted without asking the database (revocation delay)"},
     {"overlap_policy", "PINGAN_OVERLAP_POLICY", SET_STR, S(overlap_policy), "error", 0, 0,

@@ -13,6 +13,12 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/metrics", h_metrics, "metrics"},
     {"GET,HEAD", "/", h_landing, "landing"},
     {"GET,HEAD", "/web/**", h_static, "static"},
+    /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
+    {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
+    {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},
+    {"GET,HEAD", "/tiles/{layers}/{z}/{x}/{y}", h_tile, "tile"},
+    {"GET,HEAD", "/styles/glyphs/{fontstack}/{range}", h_glyphs, "glyphs"},
+    {"GET,HEAD", "/styles/{name}", h_style, "style"},
     /* Writes (OGC API - Features Part 4), grid operations and history: h_write.c */
     {"POST", "/collections/grids/merge", h_grid_merge, "grids_merge"},
     {"POST", "/collections/{id}/items", h_item_create, "items_create"},
