@@ -13,6 +13,10 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/metrics", h_metrics, "metrics"},
     {"GET,HEAD", "/", h_landing, "landing"},
     {"GET,HEAD", "/web/**", h_static, "static"},
+    /* coverage and staffing analysis (Art. 15, 57) */
+    {"GET,HEAD", "/reports/coverage", h_report_coverage, "report_coverage"},
+    {"GET,HEAD", "/reports/staffing", h_report_staffing, "report_staffing"},
+    {"GET,HEAD", "/reports/scorecard", h_report_scorecard, "report_scorecard"},
     /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
     {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
     {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},

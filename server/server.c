@@ -33,6 +33,8 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         goto fail;
     if (!(s->pool = db_pool_create(url, cfg->db_pool, err)))
         goto fail;
+    if (cfg->analysis_worker && !(s->analysis = ana_worker_start(url, cfg->analysis_batch, err)))
+        goto fail;
     if (srv_tiles_start(s, url, err))
         goto fail;
 
@@ -75,6 +77,7 @@ srv *srv_start(const srv_config *cfg, core_err *err)
     srv_routes_install(s);
     return s;
 fail:
+    ana_worker_stop(s->analysis);
     srv_tiles_free(s);
     db_pool_free(s->pool);
     free(s);
@@ -93,6 +96,7 @@ void srv_free(srv *s)
     srv_events_shutdown(s); /* ends the event streams, which mg_stop would wait for */
     if (s->ctx)
         mg_stop(s->ctx); /* waits for requests in flight */
+    ana_worker_stop(s->analysis);
     srv_tiles_free(s);
     srv_events_free(s);
     db_pool_free(s->pool);

@@ -22,6 +22,8 @@ typedef struct {
     long tile_cache_mb;
     char public_url[256];    /* base URL for links; empty: from the Host header */
     char database_url[1024]; /* empty: $PINGAN_DATABASE_URL or the private cluster */
+    int analysis_worker;     /* recompute dirty villages in the background */
+    int analysis_batch;      /* villages per background recompute transaction */
     char tianditu_key[128];  /* Tianditu basemap key for the styles; empty: no basemap */
     int auth_cache_ms;       /* a checked token is trusted this long (revocation delay) */
     char overlap_policy[8];  /* sibling grid overlap: "error" or "warn" */

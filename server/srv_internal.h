@@ -2,6 +2,7 @@
 #ifndef PINGAN_SRV_INTERNAL_H
 #define PINGAN_SRV_INTERNAL_H
 
+#include "analysis.h"
 #include "db.h"
 #include "server.h"
 
@@ -17,6 +18,7 @@ struct srv {
     db_pool *pool;
     int port;
     double started_ms;
+    ana_worker *analysis; /* background drainer of the coverage queue, NULL when off */
     struct tile_ctx *tiles; /* tiles area: cache and listener (NULL until started) */
     struct srv_events *events; /* live events (h_events.c) */
 };
@@ -113,6 +115,10 @@ int h_item_restore(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
 
+/* ---- coverage and staffing reports (h_reports.c) ---- */
+int h_report_coverage(srv_req *r);
+int h_report_staffing(srv_req *r);
+int h_report_scorecard(srv_req *r);
 /* ---- tiles area (h_tiles.c) ---- */
 /* Starts the tile cache and its listener (srv_start); frees them (srv_free). */
 core_code srv_tiles_start(srv *s, const char *db_url, core_err *err);
