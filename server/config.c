@@ -34,6 +34,8 @@ static const struct setting {
      "base URL in links (default: from the Host header)"},
     {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,
      "PostgreSQL URL (default: the private cluster)"},
+    {"overdue_check_s", "PINGAN_OVERDUE_CHECK_S", SET_INT, S(overdue_check_s), "60", 0, 86400,
+     "seconds between hazard deadline checks (0: off)"},
     {"analysis_worker", "PINGAN_ANALYSIS_WORKER", SET_BOOL, S(analysis_worker), "true", 0, 1,
      "recompute coverage of edited villages in the background (reports refresh anyway)"},
     {"analysis_batch", "PINGAN_ANALYSIS_BATCH", SET_INT, S(analysis_batch), "100", 1, 10000,

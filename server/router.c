@@ -13,6 +13,11 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/metrics", h_metrics, "metrics"},
     {"GET,HEAD", "/", h_landing, "landing"},
     {"GET,HEAD", "/web/**", h_static, "static"},
+    /* hazards: lifecycle actions, exposure, exposure report */
+    {"GET,HEAD", "/collections/hazards/items/{id}/actions", h_hazard_actions_get, "hazard_actions"},
+    {"POST", "/collections/hazards/items/{id}/actions", h_hazard_actions_post, "hazard_act"},
+    {"GET,HEAD", "/hazards/{id}/exposure", h_hazard_exposure, "hazard_exposure"},
+    {"GET,HEAD", "/reports/exposure", h_report_exposure, "report_exposure"},
     /* coverage and staffing analysis (Art. 15, 57) */
     {"GET,HEAD", "/reports/coverage", h_report_coverage, "report_coverage"},
     {"GET,HEAD", "/reports/staffing", h_report_staffing, "report_staffing"},

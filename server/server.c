@@ -75,6 +75,7 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         goto fail;
     }
     srv_routes_install(s);
+    s->overdue = srv_overdue_start(s);
     return s;
 fail:
     ana_worker_stop(s->analysis);
@@ -96,6 +97,7 @@ void srv_free(srv *s)
     srv_events_shutdown(s); /* ends the event streams, which mg_stop would wait for */
     if (s->ctx)
         mg_stop(s->ctx); /* waits for requests in flight */
+    srv_overdue_stop(s->overdue);
     ana_worker_stop(s->analysis);
     srv_tiles_free(s);
     srv_events_free(s);

@@ -18,9 +18,10 @@ struct srv {
     db_pool *pool;
     int port;
     double started_ms;
-    ana_worker *analysis; /* background drainer of the coverage queue, NULL when off */
-    struct tile_ctx *tiles; /* tiles area: cache and listener (NULL until started) */
-    struct srv_events *events; /* live events (h_events.c) */
+    struct srv_overdue *overdue; /* the deadline watch (overdue.c), NULL when off */
+    struct tile_ctx *tiles;      /* tiles area: cache and listener (NULL until started) */
+    ana_worker *analysis;        /* background drainer of the coverage queue, NULL when off */
+    struct srv_events *events;   /* live events (h_events.c) */
 };
 
 typedef struct {
@@ -115,6 +116,17 @@ int h_item_restore(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
 
+/* ---- hazards: lifecycle, exposure, deadline watch (h_hazards.c, overdue.c) ---- */
+int h_hazard_actions_get(srv_req *r);
+int h_hazard_actions_post(srv_req *r);
+int h_hazard_exposure(srv_req *r);
+int h_report_exposure(srv_req *r);
+/* Starts the thread that runs hazards_mark_overdue() now and every overdue_check_s seconds;
+ * NULL when the setting is 0. srv_overdue_stop wakes it, joins it and frees it. */
+struct srv_overdue *srv_overdue_start(srv *s);
+void srv_overdue_stop(struct srv_overdue *w);
+/* One check now: the number of hazards escalated, -1 when the database refused. */
+int srv_overdue_check(srv *s);
 /* ---- coverage and staffing reports (h_reports.c) ---- */
 int h_report_coverage(srv_req *r);
 int h_report_staffing(srv_req *r);
