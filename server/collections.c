@@ -3,6 +3,7 @@
  * collections or properties (items, queryables, OpenAPI, writes, reports) reads this table. */
 #include "collections.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ---- enum values, as the CHECK constraints of data/migrations/001_schema.sql ---- */
@@ -309,6 +310,11 @@ const char *srv_prop_type_json(srv_prop_type t)
 const char *srv_prop_type_format(srv_prop_type t)
 {
     return t == SRV_PT_DATE ? "date" : t == SRV_PT_DATETIME ? "date-time" : NULL;
+}
+
+void srv_coll_etag(char *out, size_t size, const char *fid, const char *version)
+{
+    snprintf(out, size, "\"%s-%s\"", fid, version);
 }
 
 bool srv_coll_personal_visible(const char *role, const char *scope, const char *code)

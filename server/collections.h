@@ -77,6 +77,10 @@ const char *srv_prop_type_json(srv_prop_type t);
 /* JSON Schema format of a property type ("date", "date-time") or NULL. */
 const char *srv_prop_type_format(srv_prop_type t);
 
+/* The strong ETag of a feature, quotes included: "<fid>-<version>" (for collections without a
+ * version column the version is updated_at in microseconds since 1970). */
+void srv_coll_etag(char *out, size_t size, const char *fid, const char *version);
+
 /* Whether a caller with this role and scope (code prefix; "" = everywhere) may see personal
  * properties of a feature in jurisdiction `code`: admin and planner whose scope covers it. */
 bool srv_coll_personal_visible(const char *role, const char *scope, const char *code);
