@@ -29,12 +29,20 @@ char *core_read_file(const char *path, size_t *len, core_err *err)
         core_fail(err, CORE_EIO, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
+    /* Read straight into the buffer: server worker threads have small stacks (CivetWeb's
+     * 100 KB), so no large chunk lives on the stack. */
     core_buf b = {0};
-    char chunk[65536];
-    size_t n;
+    size_t n = 0;
     bool ok = true;
-    while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ok = core_buf_append(&b, chunk, n);
+    do {
+        ok = core_buf_reserve(&b, 65536);
+        if (ok) {
+            n = fread(b.data + b.len, 1, 65536, f);
+            b.len += n;
+        }
+    } while (ok && n > 0);
+    if (ok)
+        b.data[b.len] = '\0';
     if (!ok || ferror(f)) {
         core_fail(err, ok ? CORE_EIO : CORE_ENOMEM, "cannot read %s", path);
         fclose(f);
