@@ -74,7 +74,7 @@
       const paint = layer.paint || {};
       const colour = paint['fill-color'] || paint['circle-color'] || paint['line-color'] || paint['icon-color'] || paint['text-color'];
       if (colour === undefined) continue;
-      const shape = layer.type === 'fill' ? 'fill' : layer.type === 'line' ? 'line' : 'circle';
+      const shape = layer.type === 'symbol' ? 'symbol' : layer.type === 'fill' ? 'fill' : layer.type === 'line' ? 'line' : 'circle';
       const rows = [];
       if (Array.isArray(colour) && colour[0] === 'match' && Array.isArray(colour[1])) {
         const prop = colour[1][colour[1].length - 1];

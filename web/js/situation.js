@@ -15,8 +15,29 @@
     { id: 'cameras' },
     { id: 'coverage_gaps', also: ['coverage_overlaps'] },
     { id: 'staffing_findings' },
+    { id: 'population_units' },
     { id: 'jurisdictions' },
   ];
+  // Analysis layers drawn by the page when the tile server has them but the style does not.
+  const ANALYSIS_LAYERS = {
+    coverage_gaps: { id: 'coverage-gaps', type: 'fill', paint: { 'fill-color': '#ff1744', 'fill-opacity': 0.45, 'fill-outline-color': '#ff1744' } },
+    coverage_overlaps: { id: 'coverage-overlaps', type: 'fill', paint: { 'fill-color': '#ff9100', 'fill-opacity': 0.45 } },
+    staffing_findings: { id: 'staffing-findings', type: 'circle', paint: { 'circle-color': '#ff9100', 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 } },
+  };
+  async function addAnalysisLayers() {
+    let cat;
+    try { cat = await (await fetch('/tiles', { headers: { Accept: 'application/json' } })).json(); } catch (e) { return; }
+    const have = new Set(map.getStyle().layers.map((l) => l['source-layer']).filter(Boolean));
+    const before = map.getStyle().layers.find((l) => l.type === 'symbol');
+    for (const ts of (cat && cat.tilesets) || []) {
+      const def = ANALYSIS_LAYERS[ts.id];
+      if (!def || have.has(ts.id)) continue;
+      const src = 'pingan-' + ts.id;
+      map.addSource(src, { type: 'vector', tiles: [ts.tiles], minzoom: ts.minzoom || 0, maxzoom: Math.min(ts.maxzoom || 16, 16) });
+      map.addLayer(Object.assign({ source: src, 'source-layer': ts.id }, def), before && before.id);
+      state.originalFilter[def.id] = undefined;
+    }
+  }
   const PICK_ORDER = ['hazards', 'key_places', 'cameras', 'staffing_findings', 'coverage_gaps', 'coverage_overlaps', 'grids'];
 
   const state = { current: PROVINCE, hidden: {}, off: {}, originalFilter: {}, events: 0, refreshes: 0, selected: null };
@@ -65,6 +86,7 @@
       for (const layer of map.getStyle().layers) state.originalFilter[layer.id] = layer.filter;
       buildSwitcher();
       buildLegend();
+      addAnalysisLayers().then(() => { buildSwitcher(); buildLegend(); });
       setJurisdiction(PROVINCE, false);
       state.loaded = true;
     });
@@ -141,6 +163,7 @@
     }
   }
   function labelFor(group, row) {
+    if (row.label) return row.label;
     if (row.value === null) return t('layers.' + group);
     const g = GROUPS.find((x) => x.id === group);
     return g && g.label ? g.label(row.value) : String(row.value);
@@ -151,10 +174,11 @@
     box.innerHTML = '';
     const done = new Set();
     for (const entry of PG.legendFromStyle(map.getStyle(), groupOfLayer)) {
-      if (entry.group === 'jurisdictions') continue;
+      if (entry.group === 'jurisdictions' || entry.shape === 'symbol') continue;
       for (const row of entry.rows) {
-        const key = entry.group + '|' + row.value + '|' + entry.shape;
-        if (done.has(key) || (entry.shape === 'line' && entry.group === 'grids')) continue;
+        if (row.value === null && I18N.has('legend.' + entry.layer)) row.label = t('legend.' + entry.layer);
+        const key = entry.group + '|' + row.value + '|' + entry.shape + '|' + (row.label || '');
+        if (done.has(key) || (entry.shape === 'line' && entry.group === 'grids' && !row.label)) continue;
         done.add(key);
         const div = document.createElement('div');
         div.className = 'row';
@@ -327,39 +351,43 @@
     if (state.selected === sel) renderDetails(sel);
   }
 
-  // ---- scorecard ----
-  const NUM = (v) => typeof v === 'number';
-  function indicatorRows(obj) {
-    const src = obj && (obj.indicators || obj.scorecard || obj);
-    if (!src || typeof src !== 'object') return [];
-    return Object.keys(src).filter((k) => NUM(src[k]) || (src[k] && NUM(src[k].value))).map((k) => [src[k].label || k, NUM(src[k]) ? src[k] : src[k].value]);
+  // ---- scorecard (/reports/scorecard: total, indicators, rows of the children) ----
+  const SCORE_EXTRA = ['villages', 'grids_community', 'grids_dedicated', 'gap_count', 'fulltime_short', 'hazards_open'];
+  function fmt(v, pct) {
+    if (v === null || v === undefined) return '—';
+    if (typeof v !== 'number') return v;
+    return pct ? v.toFixed(1) + '%' : Number.isInteger(v) ? v.toLocaleString() : v.toFixed(1);
   }
-  function fmt(v) { return NUM(v) ? (Number.isInteger(v) ? v.toLocaleString() : v.toFixed(1)) : v; }
+  function indicatorLabel(ind) { return I18N.has('score.' + ind.key) ? t('score.' + ind.key) : (I18N.lang === 'zh' && ind.label_zh) || ind.key; }
   async function loadScorecard() {
     const j = state.current;
     document.getElementById('score-name').textContent = j.level === 'province' ? t('crumb.province') : j.name;
     const body = document.getElementById('score-body');
     const kids = document.getElementById('score-children');
-    let me, children;
-    try {
-      me = await PG.api('GET', '/reports/scorecard?jurisdiction=' + j.code);
-      const next = LEVELS[LEVELS.indexOf(j.level) + 1];
-      if (next) children = await PG.api('GET', '/reports/scorecard?jurisdiction=' + j.code + '&level=' + next);
-    } catch (e) { me = null; }
+    const next = LEVELS[LEVELS.indexOf(j.level) + 1];
+    let res;
+    try { res = await PG.api('GET', '/reports/scorecard?f=json&jurisdiction=' + j.code + (next ? '&level=' + next : ''), null, { Accept: 'application/json' }); } catch (e) { res = null; }
     if (state.current !== j) return;
-    const rows = me && me.ok ? indicatorRows(Array.isArray(me.body) ? me.body[0] : me.body) : [];
-    body.innerHTML = rows.length ? '<table class="details">' + rows.map(([k, v]) => '<tr><th>' + PG.esc(k) + '</th><td>' + PG.esc(fmt(v)) + '</td></tr>').join('') + '</table>'
-      : '<p class="muted">' + PG.esc(t('score.unavailable')) + '</p>';
-    const list = children && children.ok ? (Array.isArray(children.body) ? children.body : (children.body.children || children.body.items || [])) : [];
-    if (!list.length) { kids.innerHTML = ''; return; }
-    const cols = indicatorRows(list[0]).map(([k]) => k).slice(0, 6);
-    let html = '<table><thead><tr><th>' + PG.esc(t('score.name')) + '</th>' + cols.map((c) => '<th class="num">' + PG.esc(c) + '</th>').join('') + '</tr></thead><tbody>';
-    for (const c of list) {
-      const vals = Object.fromEntries(indicatorRows(c));
-      html += '<tr><td><button type="button" class="link" data-code="' + PG.esc(c.code || c.jurisdiction) + '">' + PG.esc(c.name || c.code) + '</button></td>' +
-        cols.map((k) => '<td class="num">' + PG.esc(fmt(vals[k])) + '</td>').join('') + '</tr>';
+    const doc = res && res.ok && res.body && typeof res.body === 'object' ? res.body : null;
+    if (!doc || !doc.total) {
+      body.innerHTML = '<p class="muted">' + PG.esc(t('score.unavailable')) + '</p>';
+      kids.innerHTML = '';
+      return;
     }
-    kids.innerHTML = html + '</tbody></table>';
+    const inds = Array.isArray(doc.indicators) ? doc.indicators : [];
+    let html = '<table class="details" id="score-table">';
+    for (const ind of inds) html += '<tr><th>' + PG.esc(indicatorLabel(ind)) + '</th><td data-key="' + PG.esc(ind.key) + '">' + PG.esc(fmt(doc.total[ind.key], true)) + '</td></tr>';
+    for (const k of SCORE_EXTRA) if (k in doc.total) html += '<tr><th>' + PG.esc(t('score.' + k)) + '</th><td data-key="' + k + '">' + PG.esc(fmt(doc.total[k])) + '</td></tr>';
+    body.innerHTML = html + '</table>';
+    const rows = Array.isArray(doc.rows) ? doc.rows : [];
+    if (!rows.length) { kids.innerHTML = ''; return; }
+    const cols = inds.map((ind) => ({ key: ind.key, label: indicatorLabel(ind), pct: true })).concat([{ key: 'fulltime_short', label: t('score.fulltime_short') }, { key: 'hazards_open', label: t('score.hazards_open') }]);
+    let tbl = '<table><thead><tr><th scope="col">' + PG.esc(t('score.name')) + '</th>' + cols.map((c) => '<th scope="col" class="num">' + PG.esc(c.label) + '</th>').join('') + '</tr></thead><tbody>';
+    for (const c of rows) {
+      tbl += '<tr><td><button type="button" class="link" data-code="' + PG.esc(c.code) + '">' + PG.esc(c.name || c.code) + '</button></td>' +
+        cols.map((col) => '<td class="num">' + PG.esc(fmt(c[col.key], col.pct)) + '</td>').join('') + '</tr>';
+    }
+    kids.innerHTML = tbl + '</tbody></table>';
     kids.querySelectorAll('button[data-code]').forEach((b) => b.addEventListener('click', async () => {
       const r = await PG.api('GET', '/search/jurisdictions?q=' + encodeURIComponent(b.dataset.code));
       const hit = r.ok && Array.isArray(r.body) ? r.body.find((x) => x.code === b.dataset.code) : null;
