@@ -42,22 +42,43 @@
     return { close() { if (es) es.close(); } };
   }
 
-  // Re-requests the tiles of every vector source whose data may have changed: a new query
-  // parameter makes new URLs, and the tile server (which invalidates exactly) answers fresh
-  // tiles for the changed area and cached ones elsewhere.
+  // Re-requests the tiles that may have changed. The tile server invalidates exactly and
+  // answers with max-age=0 + ETag, so re-fetching a tile gets it fresh (or a cheap 304). Only
+  // the tiles in view that touch the changed box are reloaded (through the tile manager, a
+  // pinned maplibre-gl 5 internal); without it every source gets new tile URLs instead.
   const baseTiles = new WeakMap();
-  function refreshVectorSources(map, sourceIds) {
+  function tileBounds(c) {
+    const n = 2 ** c.z;
+    const lon = (x) => x / n * 360 - 180;
+    const lat = (y) => Math.atan(Math.sinh(Math.PI * (1 - 2 * y / n))) * 180 / Math.PI;
+    return [lon(c.x), lat(c.y + 1), lon(c.x + 1), lat(c.y)];
+  }
+  function refreshVectorSources(map, bbox) {
     const style = map.getStyle();
-    if (!style) return;
+    if (!style) return 0;
+    const managers = map.style && (map.style.tileManagers || map.style.sourceCaches);
     const stamp = Date.now().toString(36);
+    let n = 0;
     for (const id of Object.keys(style.sources)) {
-      if (sourceIds && !sourceIds.includes(id)) continue;
+      if (style.sources[id].type !== 'vector') continue;
+      const m = managers && managers[id];
+      if (m && m._inViewTiles && typeof m._reloadTile === 'function') {
+        for (const tid of m._inViewTiles.getAllIds()) {
+          const tile = m._inViewTiles.getTileById(tid);
+          if (bbox && !bboxIntersects(tileBounds(tile.tileID.canonical), bbox)) continue;
+          m._reloadTile(tid, 'expired');
+          n++;
+        }
+        if (m._outOfViewCache && m._outOfViewCache.reset) m._outOfViewCache.reset();
+        continue;
+      }
       const src = map.getSource(id);
-      if (!src || src.type !== 'vector' || typeof src.setTiles !== 'function' || !src.tiles) continue;
+      if (!src || typeof src.setTiles !== 'function' || !src.tiles) continue;
       if (!baseTiles.has(src)) baseTiles.set(src, src.tiles.slice());
-      const tiles = baseTiles.get(src).map((u) => u + (u.includes('?') ? '&' : '?') + 'v=' + stamp);
-      src.setTiles(tiles);
+      src.setTiles(baseTiles.get(src).map((u) => u + (u.includes('?') ? '&' : '?') + 'v=' + stamp));
+      n++;
     }
+    return n;
   }
 
   function bboxIntersects(a, b) {

@@ -32,6 +32,7 @@
     const style = (await PG.loadStyle('editor')) || { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef2f5' } }] };
     map = new maplibregl.Map({ container: 'map', style, bounds: PG.JIANGXI_BOUNDS, attributionControl: false, doubleClickZoom: false });
     S.map = map;
+    window.pinganEditorMap = map;
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
     map.on('error', (e) => { S.lastMapError = e && e.error ? String(e.error.message || e.error) : 'error'; });

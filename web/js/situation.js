@@ -299,7 +299,7 @@
       case 'grids': return [
         ['f.code', p.code], ['f.name', p.name], ['f.kind', p.kind ? t('kind.' + p.kind) : ''],
         ['f.households', p.households], ['f.residents', p.residents],
-        ['f.workers', x.workers !== undefined ? x.workers : (p.worker_count !== undefined ? p.worker_count : p.workers)],
+        ['f.workers', x.workers !== undefined ? x.workers : p.workers !== undefined ? p.workers + (p.full_time !== undefined ? '（' + t('f.full_time') + ' ' + p.full_time + '）' : '') : undefined],
         ['f.open_hazards', x.openHazards !== undefined ? x.openHazards : '…'], ['f.findings', x.findings !== undefined ? x.findings : '…']];
       case 'hazards': return [
         ['f.name', p.name], ['f.grade', p.risk_grade ? t('grade.' + p.risk_grade) : ''], ['f.status', p.status ? t('status.' + p.status) : ''],
@@ -338,8 +338,12 @@
           sel.extra.openHazards = hz.body.features.filter((f) => !['closed', 'rectified', 'rejected'].includes(f.properties.status) &&
             PG.contains(sel.geometry, PG.anchor(f.geometry))).length;
         }
-        const fd = await PG.api('GET', '/collections/staffing_findings/items?limit=500&bbox=' + b.join(','));
-        sel.extra.findings = fd.ok && fd.body && fd.body.features ? fd.body.features.filter((f) => String(f.properties.grid_id) === String(sel.id)).length : '—';
+        const village = (sel.extra.item && sel.extra.item.village_code) || (sel.props.code ? String(sel.props.code).slice(0, 12) : null);
+        if (village) {
+          const fd = await PG.api('GET', '/reports/staffing?f=json&jurisdiction=' + village, null, { Accept: 'application/json' });
+          const list = fd.ok && fd.body && Array.isArray(fd.body.findings) ? fd.body.findings.filter((f) => String(f.grid_id) === String(sel.id)) : null;
+          sel.extra.findings = list ? (list.length ? list.length + '：' + list.map((f) => (I18N.lang === 'zh' ? f.label_zh : f.label_en) || f.reason).join('；') : '0') : '—';
+        }
         const p = sel.extra.item || {};
         if (p.worker_count !== undefined) sel.extra.workers = p.worker_count;
         else if (Array.isArray(p.workers)) sel.extra.workers = p.workers.length;
@@ -396,7 +400,9 @@
   }
 
   // ---- live ----
-  let pending = null;
+  // Changes arriving close together are applied together; the short wait also lets the tile
+  // server's own listener drop the changed tiles before they are asked for again.
+  let pending = null, boxes = [], all = false;
   function startLive() {
     const el = document.getElementById('live');
     const setState = (on) => { el.className = 'live ' + (on ? 'on' : 'off'); el.textContent = t(on ? 'live.on' : 'live.off'); state.liveConnected = on; };
@@ -410,14 +416,19 @@
     }, () => schedule(null), setState);
   }
   function schedule(ev) {
+    if (ev && ev.bbox) boxes.push(ev.bbox); else all = true;
+    if (ev) state.lastEvent = ev;
     if (pending) return;
     pending = setTimeout(() => {
       pending = null;
-      PG.refreshVectorSources(map);
+      const box = all ? null : boxes.reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
+      boxes = []; all = false;
+      PG.refreshVectorSources(map, box);
       state.refreshes++;
-      if (state.selected && ev && ev.collection === state.selected.layer && String(ev.id) === String(state.selected.id)) enrich(state.selected);
+      const sel = state.selected;
+      if (sel && (!box || (sel.lngLat && PG.bboxIntersects(box, [sel.lngLat.lng, sel.lngLat.lat, sel.lngLat.lng, sel.lngLat.lat])))) enrich(sel);
       loadScorecard();
-    }, 150);
+    }, 80);
   }
 
   init();
