@@ -27,8 +27,9 @@ struct srv_events {
     pthread_t listener;
     bool listener_running;
     bool stop;
-    uint64_t boot; /* names this process in event ids: ids of another process mean reset */
-    uint64_t next; /* sequence number of the next event; the ring holds [next-EV_RING, next) */
+    bool listening; /* the LISTEN is in place: changes from now on are announced */
+    uint64_t boot;  /* names this process in event ids: ids of another process mean reset */
+    uint64_t next;  /* sequence number of the next event; the ring holds [next-EV_RING, next) */
     ev_item ring[EV_RING];
     int subscribers;
     int max_subscribers;
@@ -114,6 +115,10 @@ static void *ev_listen_main(void *arg)
             if (had_connection)
                 ev_push(e, "", "{\"reason\":\"database reconnected\"}");
             had_connection = true;
+            pthread_mutex_lock(&e->lock);
+            e->listening = true;
+            pthread_cond_broadcast(&e->changed);
+            pthread_mutex_unlock(&e->lock);
         }
         struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
         int n = poll(&pfd, 1, 250); /* short: the stop flag is checked between polls */
@@ -124,6 +129,9 @@ static void *ev_listen_main(void *arg)
         if (!PQconsumeInput(c)) {
             core_log(CORE_LOG_WARN, "events_listen", "\"error\":\"%s\"",
                      "lost the listening connection; reconnecting");
+            pthread_mutex_lock(&e->lock);
+            e->listening = false;
+            pthread_mutex_unlock(&e->lock);
             PQfinish(c);
             c = NULL;
             continue;
@@ -245,7 +253,15 @@ int h_events(srv_req *r)
     uint64_t last_boot = 0, last_seq = 0;
     bool resume = last && sscanf(last, "%" SCNu64 "-%" SCNu64, &last_boot, &last_seq) == 2;
 
+    /* Right after start the listener may still be connecting: a stream that opens then
+     * waits (briefly) so that what it is told covers every change from its first line on. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 3;
     pthread_mutex_lock(&e->lock);
+    while (!e->listening && !e->stop &&
+           pthread_cond_timedwait(&e->changed, &e->lock, &until) != ETIMEDOUT)
+        ;
     if (e->subscribers >= e->max_subscribers) {
         pthread_mutex_unlock(&e->lock);
         return srv_problem_ex(r, 503, "too_many_subscribers",
@@ -285,7 +301,6 @@ int h_events(srv_req *r)
     }
 
     while (ok) {
-        struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += e->keepalive_s;
         bool timed_out = false;
