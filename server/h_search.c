@@ -38,7 +38,7 @@ int h_search_jurisdictions(srv_req *r)
     srv_query(r, "parent", parent, sizeof parent);
     srv_query(r, "at", at, sizeof at);
     srv_query(r, "level", level, sizeof level);
-    char lon[32] = "", lat[32] = "";
+    char lon[64] = "", lat[64] = "";
     if (*at) {
         char *comma = strchr(at, ',');
         if (comma) {
