@@ -29,20 +29,21 @@ char *core_read_file(const char *path, size_t *len, core_err *err)
         core_fail(err, CORE_EIO, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
-    /* Read straight into the buffer: server worker threads have small stacks (CivetWeb's
-     * 100 KB), so no large chunk lives on the stack. */
+    /* Read through the growable buffer itself: no large stack buffer, since server threads
+     * run on small stacks. */
     core_buf b = {0};
-    size_t n = 0;
     bool ok = true;
-    do {
-        ok = core_buf_reserve(&b, 65536);
-        if (ok) {
-            n = fread(b.data + b.len, 1, 65536, f);
-            b.len += n;
+    for (;;) {
+        if (!core_buf_reserve(&b, 65536)) {
+            ok = false;
+            break;
         }
-    } while (ok && n > 0);
-    if (ok)
+        size_t n = fread(b.data + b.len, 1, b.cap - b.len - 1, f);
+        b.len += n;
         b.data[b.len] = '\0';
+        if (n == 0)
+            break;
+    }
     if (!ok || ferror(f)) {
         core_fail(err, ok ? CORE_EIO : CORE_ENOMEM, "cannot read %s", path);
         fclose(f);

@@ -47,20 +47,20 @@ typedef struct {
     const char *description; /* English description */
     const char *table;       /* table name (an identifier of our own schema) */
     const char *id_column;   /* primary key column; the feature id */
-    bool id_is_text;         /* id is text (jurisdictions.code) rather than bigint */
     const char *geom_column; /* NULL when the collection has no geometry */
     const char *geom_type;   /* GeoJSON type: "MultiPolygon", "Point", or "Geometry" (any) */
-    bool geom_nullable;      /* features may have no geometry */
     /* The column holding the feature's 12-digit jurisdiction code: what the `jurisdiction`
      * prefix filter, token scopes and personal-data checks compare against. */
     const char *jurisdiction_column;
     const char *version_column; /* optimistic-lock version, or NULL (then updated_at is used) */
     const char *updated_column; /* last-change time: `datetime` filters on it */
-    bool is_public;             /* readable without a token when anonymous reads are on */
-    bool writable;              /* accepts POST/PUT/PATCH/DELETE (Part 4) */
     const char *default_sort;   /* sortby used when none is given (id column, ascending) */
     const srv_coll_prop *props;
     int nprops;
+    bool id_is_text;    /* id is text (jurisdictions.code) rather than bigint */
+    bool geom_nullable; /* features may have no geometry */
+    bool is_public;     /* readable without a token when anonymous reads are on */
+    bool writable;      /* accepts POST/PUT/PATCH/DELETE (Part 4) */
 } srv_coll;
 
 /* The number of collections and the i-th one in registry order (NULL when out of range). */

@@ -12,41 +12,13 @@
 #include <string.h>
 
 /* SQL files are read once and kept: they are part of the program, and reading them on every
- * request would cost a file open per query (and core_read_file's 64 KiB stack buffer is too
- * big for a CivetWeb worker thread under the sanitizer). */
-#define SQL_CACHE_SLOTS 32
+ * request would cost a file open per query. */
+#define SQL_CACHE_SLOTS 128
 static struct {
     char name[48];
     char *text;
 } sql_cache[SQL_CACHE_SLOTS];
 static pthread_mutex_t sql_cache_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static char *read_sql_file(const char *name, core_err *err)
-{
-    char rel[128], path[4096];
-    snprintf(rel, sizeof rel, "data/sql/%s.sql", name);
-    if (!core_path(path, sizeof path, rel)) {
-        core_fail(err, CORE_EINVAL, "SQL file path too long");
-        return NULL;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        core_fail(err, CORE_EIO, "cannot open %s", path);
-        return NULL;
-    }
-    char *text = NULL;
-    long n = -1;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (text = malloc((size_t)n + 1)) != NULL && fread(text, 1, (size_t)n, f) == (size_t)n) {
-        text[n] = '\0';
-    } else {
-        free(text);
-        text = NULL;
-        core_fail(err, CORE_EIO, "cannot read %s", path);
-    }
-    fclose(f);
-    return text;
-}
 
 const char *srv_sql(const char *name, core_err *err)
 {
@@ -59,7 +31,7 @@ const char *srv_sql(const char *name, core_err *err)
             break;
         }
     if (!found && i < SQL_CACHE_SLOTS && strlen(name) < sizeof sql_cache[i].name) {
-        char *text = read_sql_file(name, err);
+        char *text = db_sql(name, err);
         if (text) {
             /* the file ends a statement; wrapped as a subquery it must not carry a ';' */
             size_t n = strlen(text);
@@ -74,6 +46,31 @@ const char *srv_sql(const char *name, core_err *err)
     }
     pthread_mutex_unlock(&sql_cache_lock);
     return found;
+}
+
+PGresult *srv_exec_prepared(PGconn *c, const char *name, const char *sql, int nparams,
+                            const char *const *params, core_err *err)
+{
+    PGresult *r = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (state && strcmp(state, "26000") == 0) { /* not prepared on this connection yet */
+        PQclear(r);
+        PGresult *p = PQprepare(c, name, sql, nparams, NULL);
+        bool ok = p && PQresultStatus(p) == PGRES_COMMAND_OK;
+        if (!ok) {
+            db_fail(c, p, err);
+            PQclear(p);
+            return NULL;
+        }
+        PQclear(p);
+        r = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+    }
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        db_fail(c, r, err);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
 }
 
 int srv_sqlargs_add(srv_sqlargs *a, const char *value)
@@ -261,7 +258,8 @@ static int bad(srv_req *r, const char *code, const char *param, const char *deta
 }
 
 static const char *const items_known[] = {"f",   "limit",    "offset", "bbox",         "bbox-crs",
-                                          "crs", "datetime", "sortby", "jurisdiction", NULL};
+                                          "crs", "datetime", "sortby", "jurisdiction", "after",
+                                          NULL};
 
 void srv_query_without(const srv_req *r, const char *const *drop, core_buf *out)
 {
@@ -456,7 +454,8 @@ static int parse_datetime(srv_req *r, const srv_coll *c, srv_items_params *p, sr
 static int parse_sortby(srv_req *r, const srv_coll *c, srv_items_params *p)
 {
     char v[400];
-    if (qval(r, "sortby", v, sizeof v)) {
+    p->default_order = !qval(r, "sortby", v, sizeof v);
+    if (!p->default_order) {
         char *save = NULL;
         for (char *tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             bool desc = false;
@@ -579,6 +578,23 @@ static int parse_filters(srv_req *r, const srv_coll *c, srv_items_params *p, srv
     return 0;
 }
 
+static int parse_after(srv_req *r, const srv_coll *c, srv_items_params *p, srv_sqlargs *a)
+{
+    char v[64];
+    if (!qval(r, "after", v, sizeof v))
+        return 0;
+    size_t n = strlen(v);
+    if (!p->default_order)
+        return bad(r, "invalid_parameter", "after",
+                   "after pages the default order only; with sortby use offset");
+    if (n == 0 || n > 18 || !digits(v, n))
+        return bad(r, "invalid_parameter", "after", "after must be a feature id");
+    memcpy(p->after, v, n + 1); /* n <= 18 checked above */
+    core_buf_printf(&p->keyset, " AND f.%s > $%d::%s", c->id_column, srv_sqlargs_add(a, v),
+                    c->id_is_text ? "text" : "bigint");
+    return 0;
+}
+
 int srv_items_parse(srv_req *r, const srv_coll *c, srv_items_params *p, srv_sqlargs *a)
 {
     memset(p, 0, sizeof *p);
@@ -601,6 +617,9 @@ int srv_items_parse(srv_req *r, const srv_coll *c, srv_items_params *p, srv_sqla
         (st = parse_datetime(r, c, p, a)) || (st = parse_filters(r, c, p, a)) ||
         (st = parse_sortby(r, c, p)))
         return st;
+    p->nwhere_args = a->n;
+    if ((st = parse_after(r, c, p, a)))
+        return st;
     if (a->n >= SRV_SQL_MAX_ARGS)
         return srv_problem(r, 400, "too_many_parameters", "too many filter values", NULL);
     return 0;
@@ -608,6 +627,7 @@ int srv_items_parse(srv_req *r, const srv_coll *c, srv_items_params *p, srv_sqla
 
 void srv_items_params_free(srv_items_params *p)
 {
+    core_buf_free(&p->keyset);
     core_buf_free(&p->where);
     core_buf_free(&p->orderby);
 }

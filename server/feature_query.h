@@ -15,6 +15,12 @@
  * ';' removed so it can be wrapped as a subquery); NULL with err when it cannot be read. */
 const char *srv_sql(const char *name, core_err *err);
 
+/* Runs a statement prepared under `name` on this connection, preparing it the first time the
+ * connection sees it (planning is most of a small query's cost). Expects rows; returns the
+ * result (caller PQclear()s) or NULL with err. */
+PGresult *srv_exec_prepared(PGconn *c, const char *name, const char *sql, int nparams,
+                            const char *const *params, core_err *err);
+
 /* Bound text arguments of one statement; owns its strings. Zero-initialise, free with
  * srv_sqlargs_free. */
 typedef struct {
@@ -45,6 +51,13 @@ typedef struct {
     long offset;
     core_buf where;   /* " AND …" conditions on f */
     core_buf orderby; /* "f.a ASC, f.id ASC" */
+    int nwhere_args;  /* the arguments `where` binds: $1..$nwhere_args */
+    /* `after` (the last id of the previous page, in the default id order): the page starts
+     * past it instead of skipping `offset` rows, so deep pages cost no more than the first.
+     * `offset` still counts for numberMatched arithmetic and the links. */
+    core_buf keyset; /* " AND f.id > $n" or empty */
+    char after[32];
+    bool default_order; /* no sortby: pages follow the id, next links carry `after` */
 } srv_items_params;
 
 /* Parses and checks every /items parameter; on a bad one sends the 400 problem and returns its
@@ -59,8 +72,9 @@ int srv_check_params(srv_req *r, const char *const *known, const srv_coll *c);
 void srv_query_without(const srv_req *r, const char *const *drop, core_buf *out);
 /* Parses a decimal number completely; false on junk or non-finite values. */
 bool srv_parse_double(const char *s, double *out);
-/* JSON Schema of one property (h_collections.c), a new reference. */
-json_t *srv_prop_schema(const srv_coll_prop *p);
+/* JSON Schema of one property (h_collections.c), a new reference; oas30 spells it the
+ * OpenAPI 3.0 way (nullable instead of a "null" type). */
+json_t *srv_prop_schema(const srv_coll_prop *p, bool oas30);
 /* The GeoJSON schema URL of the collection's geometry type, or NULL without geometry. */
 const char *srv_geom_schema_url(const srv_coll *c);
 /* Sends the problem for a failed database call (503 when the database is away, else 500). */

@@ -3,6 +3,7 @@
  * from the collection registry. */
 #include "feature_query.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,14 +39,9 @@ static json_t *link_obj(const char *base, const char *path, const char *rel, con
                      title);
 }
 
-/* The collection's description; extent from the data when conn is given. */
-static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const char *base)
+/* The extent from the data: bbox of the geometry (CRS84) and the interval of last changes. */
+static json_t *compute_extent(const srv_coll *c, PGconn *conn)
 {
-    char title[200];
-    snprintf(title, sizeof title, "%s %s", c->title_zh, c->title_en);
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "id", c->id, "title", title, "description",
-                            c->description, "itemType", "feature");
-
     json_t *extent = json_object();
     char name[64];
     snprintf(name, sizeof name, "features_%s", c->id);
@@ -70,9 +66,10 @@ static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const
         if (res && PQntuples(res) == 1) {
             if (!PQgetisnull(res, 0, 0)) {
                 /* storage is CGCS2000, equal to CRS84 at the precision of an extent */
-                json_t *box =
-                    json_pack("[f,f,f,f]", atof(PQgetvalue(res, 0, 0)), atof(PQgetvalue(res, 0, 1)),
-                              atof(PQgetvalue(res, 0, 2)), atof(PQgetvalue(res, 0, 3)));
+                json_t *box = json_pack("[f,f,f,f]", strtod(PQgetvalue(res, 0, 0), NULL),
+                                        strtod(PQgetvalue(res, 0, 1), NULL),
+                                        strtod(PQgetvalue(res, 0, 2), NULL),
+                                        strtod(PQgetvalue(res, 0, 3), NULL));
                 json_object_set_new(extent, "spatial",
                                     json_pack("{s:[o], s:s}", "bbox", box, "crs", SRV_CRS84_URI));
             }
@@ -89,6 +86,53 @@ static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const
         PQclear(res);
         core_buf_free(&sql);
     }
+    return extent;
+}
+
+/* Extents cost a full scan of the table (seconds at province scale, and /collections asks for
+ * all seven), so each is kept for EXTENT_TTL_MS: metadata a little stale beats a slow start
+ * for every GDAL and QGIS session. */
+#define EXTENT_TTL_MS 30000.0
+static struct {
+    json_t *extent;
+    double at_ms;
+} extent_cache[16];
+static pthread_mutex_t extent_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static json_t *extent_of(const srv_coll *c, PGconn *conn)
+{
+    int slot = -1;
+    for (int i = 0; i < srv_coll_count() && i < 16; i++)
+        if (srv_coll_at(i) == c)
+            slot = i;
+    json_t *cached = NULL;
+    pthread_mutex_lock(&extent_lock);
+    if (slot >= 0 && extent_cache[slot].extent &&
+        core_now_ms() - extent_cache[slot].at_ms < EXTENT_TTL_MS)
+        cached = json_deep_copy(extent_cache[slot].extent);
+    pthread_mutex_unlock(&extent_lock);
+    if (cached || !conn)
+        return cached ? cached : json_object();
+    json_t *fresh = compute_extent(c, conn);
+    if (slot >= 0 && json_object_size(fresh) > 0) {
+        pthread_mutex_lock(&extent_lock);
+        json_decref(extent_cache[slot].extent);
+        extent_cache[slot].extent = json_deep_copy(fresh);
+        extent_cache[slot].at_ms = core_now_ms();
+        pthread_mutex_unlock(&extent_lock);
+    }
+    return fresh;
+}
+
+/* The collection's description; extent from the data when conn is given. */
+static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const char *base)
+{
+    char title[200];
+    snprintf(title, sizeof title, "%s %s", c->title_zh, c->title_en);
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "id", c->id, "title", title, "description",
+                            c->description, "itemType", "feature");
+
+    json_t *extent = extent_of(c, conn);
     json_object_set_new(doc, "extent", extent);
 
     json_t *crs = json_array();
@@ -176,13 +220,15 @@ int h_collection(srv_req *r)
     return srv_send_json(r, 200, doc, NULL);
 }
 
-json_t *srv_prop_schema(const srv_coll_prop *p)
+json_t *srv_prop_schema(const srv_coll_prop *p, bool oas30)
 {
     json_t *s = json_pack("{s:s, s:s}", "title", p->title, "description", p->description);
-    if (p->flags & SRV_PF_NULLABLE)
+    if ((p->flags & SRV_PF_NULLABLE) && !oas30) /* JSON Schema spells null as a type */
         json_object_set_new(s, "type", json_pack("[s,s]", srv_prop_type_json(p->type), "null"));
     else
         json_object_set_new(s, "type", json_string(srv_prop_type_json(p->type)));
+    if ((p->flags & SRV_PF_NULLABLE) && oas30) /* OpenAPI 3.0 has its own keyword */
+        json_object_set_new(s, "nullable", json_true());
     if (srv_prop_type_format(p->type))
         json_object_set_new(s, "format", json_string(srv_prop_type_format(p->type)));
     if (p->max_length)
@@ -230,7 +276,7 @@ int h_queryables(srv_req *r)
     for (int i = 0; i < c->nprops; i++) {
         const srv_coll_prop *p = &c->props[i];
         if (p->flags & SRV_PF_QUERY)
-            json_object_set_new(props, p->name, srv_prop_schema(p));
+            json_object_set_new(props, p->name, srv_prop_schema(p, false));
     }
     char title[200];
     snprintf(title, sizeof title, "%s %s", c->title_zh, c->title_en);

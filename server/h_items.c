@@ -9,8 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#define FETCH_BATCH "500"
-#define FLUSH_BYTES (128 * 1024)
+#define FETCH_BATCH      "500"
+#define FETCH_BATCH_ROWS 500
+#define FLUSH_BYTES      (128 * 1024)
 
 /* The collection named in the path and readable by this caller; otherwise sends 404/401. */
 static const srv_coll *collection_of(srv_req *r, int *status)
@@ -50,11 +51,12 @@ static json_t *link_obj(const char *href, const char *rel, const char *type, con
                      title);
 }
 
-/* A link to this items page at another offset, keeping every other parameter. */
+/* A link to this items page at another offset (and, in id order, past the id `after`),
+ * keeping every other parameter. */
 static json_t *page_link(const srv_req *r, const char *base, const srv_coll *c, long limit,
-                         long offset, const char *rel, const char *title)
+                         long offset, const char *after, const char *rel, const char *title)
 {
-    static const char *const drop[] = {"limit", "offset", NULL};
+    static const char *const drop[] = {"limit", "offset", "after", NULL};
     core_buf q = {0};
     srv_query_without(r, drop, &q);
     core_buf href = {0};
@@ -62,6 +64,8 @@ static json_t *page_link(const srv_req *r, const char *base, const srv_coll *c, 
                     q.data ? q.data : "", q.len ? "&" : "", limit);
     if (offset > 0)
         core_buf_printf(&href, "&offset=%ld", offset);
+    if (after && *after) /* ids are digits: nothing to escape */
+        core_buf_printf(&href, "&after=%s", after);
     json_t *l = link_obj(href.data ? href.data : "", rel, "application/geo+json", title);
     core_buf_free(&q);
     core_buf_free(&href);
@@ -117,7 +121,7 @@ int h_items(srv_req *r)
         goto done;
     }
     /* The filter's arguments come first, so the count binds only those. */
-    int nwhere = a.n;
+    int nwhere = p.nwhere_args;
     core_buf_printf(&sql, "SELECT count(*) FROM (%s) f WHERE true%s", source,
                     p.where.data ? p.where.data : "");
     res = db_exec(conn, PGRES_TUPLES_OK, sql.data, nwhere, (const char *const *)a.v, &err);
@@ -125,18 +129,19 @@ int h_items(srv_req *r)
         status = srv_db_problem(r, conn, "items count");
         goto done;
     }
-    matched = atol(PQgetvalue(res, 0, 0));
+    matched = strtol(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     res = NULL;
 
     core_buf_reset(&sql);
     char lim[24], off[24];
     snprintf(lim, sizeof lim, "%ld", p.limit);
-    snprintf(off, sizeof off, "%ld", p.offset);
+    snprintf(off, sizeof off, "%ld", p.after[0] ? 0L : p.offset);
     int il = srv_sqlargs_add(&a, lim), io = srv_sqlargs_add(&a, off);
     core_buf inner = {0};
-    core_buf_printf(&inner, "WHERE true%s ORDER BY %s LIMIT $%d::bigint OFFSET $%d::bigint",
-                    p.where.data ? p.where.data : "", p.orderby.data, il, io);
+    core_buf_printf(&inner, "WHERE true%s%s ORDER BY %s LIMIT $%d::bigint OFFSET $%d::bigint",
+                    p.where.data ? p.where.data : "", p.keyset.data ? p.keyset.data : "",
+                    p.orderby.data, il, io);
     core_buf_puts(&sql, "DECLARE items NO SCROLL CURSOR FOR ");
     bool built = srv_feature_select(&sql, c, p.crs, srv_personal_scope(r), inner.data, &a, &err);
     core_buf_free(&inner);
@@ -162,6 +167,7 @@ int h_items(srv_req *r)
     core_buf out = {0};
     core_buf_puts(&out, "{\"type\":\"FeatureCollection\",\"features\":[");
     bool alive = true;
+    char last_fid[32] = "";
     while (res && PQntuples(res) > 0 && alive) {
         int n = PQntuples(res);
         for (int i = 0; i < n; i++) {
@@ -175,11 +181,12 @@ int h_items(srv_req *r)
                     break;
             }
         }
+        snprintf(last_fid, sizeof last_fid, "%s", PQgetvalue(res, n - 1, 0));
         PQclear(res);
         res = NULL;
-        if (alive && n == atoi(FETCH_BATCH))
+        if (alive && n == FETCH_BATCH_ROWS)
             res = db_exec(conn, PGRES_TUPLES_OK, "FETCH " FETCH_BATCH " FROM items", 0, NULL, &err);
-        if (alive && n == atoi(FETCH_BATCH) && !res) {
+        if (alive && n == FETCH_BATCH_ROWS && !res) {
             /* A failure mid-stream cannot become a problem reply any more: end the body
              * unterminated so the client sees a broken response rather than a short page. */
             core_log(CORE_LOG_ERROR, "items_stream_failed", "\"collection\":\"%s\"", c->id);
@@ -192,14 +199,17 @@ int h_items(srv_req *r)
         srv_base_url(r, base, sizeof base);
         utc_now(now, sizeof now);
         json_t *links = json_array();
-        json_array_append_new(links, page_link(r, base, c, p.limit, p.offset, "self", "this page"));
-        if (p.offset + returned < matched)
-            json_array_append_new(
-                links, page_link(r, base, c, p.limit, p.offset + returned, "next", "next page"));
+        json_array_append_new(
+            links, page_link(r, base, c, p.limit, p.offset, p.after, "self", "this page"));
+        /* a short page is the last whatever the counts say (a client may send any offset) */
+        if (returned == p.limit && p.offset + returned < matched)
+            json_array_append_new(links, page_link(r, base, c, p.limit, p.offset + returned,
+                                                   p.default_order ? last_fid : NULL, "next",
+                                                   "next page"));
         if (p.offset > 0)
             json_array_append_new(links, page_link(r, base, c, p.limit,
                                                    p.offset > p.limit ? p.offset - p.limit : 0,
-                                                   "prev", "previous page"));
+                                                   NULL, "prev", "previous page"));
         char href[400];
         snprintf(href, sizeof href, "%s/collections/%s", base, c->id);
         json_array_append_new(links, link_obj(href, "collection", "application/json", c->title_en));

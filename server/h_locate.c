@@ -11,6 +11,10 @@ int h_locate(srv_req *r)
     int st = srv_check_params(r, known, NULL);
     if (st)
         return st;
+    /* it names grid workers: readable exactly when their collection is */
+    if (!srv_coll_readable(srv_coll_find("grid_workers"), r->role, r->server->cfg.anonymous_reads))
+        return srv_problem_ex(r, 401, "unauthorized", "locate needs a token here", NULL,
+                              "WWW-Authenticate: Bearer\r\n");
     char lon[64], lat[64], crsname[200];
     double x, y;
     if (!srv_query(r, "lon", lon, sizeof lon) || !srv_query(r, "lat", lat, sizeof lat))
@@ -34,7 +38,7 @@ int h_locate(srv_req *r)
     char srid[16];
     snprintf(srid, sizeof srid, "%d", crs->srid);
     const char *args[4] = {lon, lat, srid, srv_personal_scope(r)};
-    PGresult *res = db_exec(conn, PGRES_TUPLES_OK, sql, 4, args, &err);
+    PGresult *res = srv_exec_prepared(conn, "pingan_locate", sql, 4, args, &err);
     if (!res) {
         st = srv_db_problem(r, conn, "locate");
     } else {

@@ -41,6 +41,12 @@ static json_t *shared_parameters(void)
         qparam("offset", "Features to skip (the next links carry it).",
                json_pack("{s:s, s:i, s:i}", "type", "integer", "minimum", 0, "default", 0), false));
     json_object_set_new(
+        p, "after",
+        qparam("after",
+               "Without sortby: start after this feature id (next links carry it, so deep pages "
+               "cost no more than the first); offset then only numbers the page.",
+               json_pack("{s:s}", "type", "string"), false));
+    json_object_set_new(
         p, "bbox",
         qparam("bbox",
                "minx,miny,maxx,maxy (or 6 numbers with heights, which are ignored) in bbox-crs "
@@ -115,11 +121,13 @@ static json_t *feature_schema(const srv_coll *c)
     json_t *props = json_object();
     json_t *required = json_array();
     for (int i = 0; i < c->nprops; i++) {
-        json_object_set_new(props, c->props[i].name, srv_prop_schema(&c->props[i]));
+        json_object_set_new(props, c->props[i].name, srv_prop_schema(&c->props[i], true));
         if (c->props[i].flags & SRV_PF_REQUIRED)
             json_array_append_new(required, json_string(c->props[i].name));
     }
-    json_t *geom = c->geom_column ? ref(srv_geom_schema_url(c)) : json_pack("{s:b}", "nullable", 1);
+    char gref[100];
+    snprintf(gref, sizeof gref, "#/components/schemas/%s", c->geom_type ? c->geom_type : "");
+    json_t *geom = c->geom_column ? ref(gref) : json_pack("{s:b}", "nullable", 1);
     if (c->geom_column && c->geom_nullable)
         geom = json_pack("{s:[o], s:b}", "allOf", geom, "nullable", 1);
     return json_pack("{s:s, s:[s,s,s], s:{s:{s:s, s:[s]}, s:{s:s}, s:o, s:{s:s, s:o, s:o}}}",
@@ -187,6 +195,22 @@ int h_openapi(srv_req *r)
                   "string", "description", "stable machine-readable error code", "detail", "type",
                   "string", "instance", "type", "string"));
 
+    /* GeoJSON geometry schemas kept inside the document, so it validates offline */
+    const char *gtypes[] = {"Point", "MultiPolygon"};
+    for (size_t g = 0; g < 2; g++)
+        json_object_set_new(schemas, gtypes[g],
+                            json_pack("{s:s, s:[s,s], s:{s:{s:s, s:[s]}, s:{s:s}}}", "type",
+                                      "object", "required", "type", "coordinates", "properties",
+                                      "type", "type", "string", "enum", gtypes[g], "coordinates",
+                                      "type", "array"));
+    json_object_set_new(schemas, "Geometry",
+                        json_pack("{s:s, s:[s], s:{s:{s:s, s:[s,s,s,s,s,s,s]}, s:{s:s}, s:{s:s}}}",
+                                  "type", "object", "required", "type", "properties", "type",
+                                  "type", "string", "enum", "Point", "MultiPoint", "LineString",
+                                  "MultiLineString", "Polygon", "MultiPolygon",
+                                  "GeometryCollection", "coordinates", "type", "array",
+                                  "geometries", "type", "array"));
+
     for (int i = 0; i < srv_coll_count(); i++) {
         const srv_coll *c = srv_coll_at(i);
         char path[200], opid[120], schema_ref[200], title[200];
@@ -205,8 +229,8 @@ int h_openapi(srv_req *r)
                              json_pack("{s:s}", "type", "object"))));
 
         json_t *params = json_array();
-        const char *shared[] = {"limit",    "offset", "bbox",         "bbox-crs", "crs",
-                                "datetime", "sortby", "jurisdiction", "f"};
+        const char *shared[] = {"limit", "offset",   "after",  "bbox",         "bbox-crs",
+                                "crs",   "datetime", "sortby", "jurisdiction", "f"};
         for (size_t k = 0; k < sizeof shared / sizeof shared[0]; k++) {
             char where[100];
             snprintf(where, sizeof where, "#/components/parameters/%s", shared[k]);
@@ -216,7 +240,7 @@ int h_openapi(srv_req *r)
             const srv_coll_prop *p = &c->props[k];
             if (!(p->flags & SRV_PF_FILTER))
                 continue;
-            json_t *schema = srv_prop_schema(p);
+            json_t *schema = srv_prop_schema(p, true);
             json_object_del(schema, "readOnly");
             char desc[300];
             snprintf(desc, sizeof desc, "features whose %s equals this%s", p->name,

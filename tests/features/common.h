@@ -118,7 +118,7 @@ static inline long db_long(const char *sql)
 {
     char *v = db_value(sql);
     ck_assert_ptr_nonnull(v);
-    long n = atol(v);
+    long n = strtol(v, NULL, 10);
     free(v);
     return n;
 }

@@ -41,8 +41,11 @@ static int run(char **out, const char *fmt, ...)
     size_t n;
     while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
         len += n;
-        if (cap - len < 1024)
-            buf = realloc(buf, cap *= 2);
+        if (cap - len < 1024) {
+            char *bigger = realloc(buf, cap *= 2);
+            ck_assert_ptr_nonnull(bigger);
+            buf = bigger;
+        }
     }
     buf[len] = '\0';
     int st = pclose(p);
@@ -89,8 +92,9 @@ static void copy_and_compare(const char *coll, int page_size, const char *table,
     char *out = NULL;
     ck_assert_int_eq(run(&out, "sqlite3 %s/%s.gpkg 'SELECT count(*) FROM %s'", tmpdir, coll, coll),
                      0);
-    ck_assert_msg(atol(out) == want, "%s: GDAL copied %ld features, the database has %ld", coll,
-                  atol(out), want);
+    ck_assert_msg(strtol(out, NULL, 10) == want,
+                  "%s: GDAL copied %ld features, the database has %ld", coll, strtol(out, NULL, 10),
+                  want);
     free(out);
 
     if (!int_ids)

@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include <math.h>
+#include <unistd.h>
 #include <proj.h>
 
 static void setup(void)
@@ -23,13 +24,19 @@ START_TEST(test_conformance_lists_exactly_what_is_implemented)
         bool found = false;
         size_t i;
         json_t *v;
-        json_array_foreach(list, i, v) found = found || strstr(json_string_value(v), want[w]);
+        json_array_foreach(list, i, v)
+        {
+            found = found || strstr(json_string_value(v), want[w]);
+        }
         ck_assert_msg(found, "conformance lacks %s", want[w]);
     }
     /* nothing claimed that is not served: no filtering (Part 3) */
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v) ck_assert_ptr_null(strstr(json_string_value(v), "features-3"));
+    json_array_foreach(list, i, v)
+    {
+        ck_assert_ptr_null(strstr(json_string_value(v), "features-3"));
+    }
     json_decref(doc);
 }
 END_TEST
@@ -155,6 +162,34 @@ START_TEST(test_openapi_describes_paths_parameters_and_limit)
 }
 END_TEST
 
+/* The document is valid OpenAPI 3.0 by an independent validator (openapi-spec-validator),
+ * when this machine has it. */
+START_TEST(test_openapi_document_validates)
+{
+    if (system("python3 -c 'import openapi_spec_validator' 2>/dev/null") != 0) {
+        fprintf(stderr, "openapi-spec-validator not installed: validation skipped\n");
+        return;
+    }
+    th_response r = th_http(&srv, "GET", "/api", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/pingan_api_%d.json", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fwrite(r.body, 1, r.len, f), r.len);
+    fclose(f);
+    th_response_free(&r);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import json,sys; from openapi_spec_validator import validate; "
+             "validate(json.load(open(sys.argv[1])))' %s",
+             path);
+    int st = system(cmd);
+    remove(path);
+    ck_assert_msg(st == 0, "/api is not valid OpenAPI 3.0");
+}
+END_TEST
+
 /* ---- items: paging, counts, parameters ---- */
 
 START_TEST(test_paging_walks_every_feature_once_with_exact_counts)
@@ -180,14 +215,59 @@ START_TEST(test_paging_walks_every_feature_once_with_exact_counts)
         }
         pages++;
         bool more = link_path(doc, "next", path, sizeof path);
-        if (more) /* every other parameter survives */
+        if (more) { /* every other parameter survives; id order pages by keyset */
             ck_assert_ptr_nonnull(strstr(path, "kind=building"));
+            ck_assert_ptr_nonnull(strstr(path, "after="));
+        }
         json_decref(doc);
         if (!more)
             break;
     }
     ck_assert_int_eq(seen, total);
     ck_assert_int_eq(pages, 13);
+}
+END_TEST
+
+/* With sortby the pages go by offset; every feature still comes exactly once, ties included
+ * (households repeat every 30 units). */
+START_TEST(test_sorted_paging_visits_every_feature_once)
+{
+    long lo = db_long("SELECT min(id) FROM population_units");
+    long total = db_long("SELECT count(*) FROM population_units");
+    unsigned char *seen = calloc((size_t)total, 1);
+    char path[600] = "/collections/population_units/items?limit=97&sortby=-households,name";
+    long count = 0;
+    for (;;) {
+        json_t *doc = get_json(path, 200);
+        ck_assert_int_eq(json_integer_value(json_object_get(doc, "numberMatched")), total);
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(doc, "features"), i, f)
+        {
+            long k = (long)json_integer_value(json_object_get(f, "id")) - lo;
+            ck_assert(k >= 0 && k < total);
+            ck_assert_msg(!seen[k], "feature %ld twice", k + lo);
+            seen[k] = 1;
+            count++;
+        }
+        bool more = link_path(doc, "next", path, sizeof path);
+        if (more)
+            ck_assert_ptr_null(strstr(path, "after="));
+        json_decref(doc);
+        if (!more)
+            break;
+    }
+    ck_assert_int_eq(count, total);
+    free(seen);
+    expect_problem("/collections/population_units/items?sortby=name&after=5", 400,
+                   "invalid_parameter");
+    expect_problem("/collections/population_units/items?after=x", 400, "invalid_parameter");
+    /* an after past the end: empty page, no next link */
+    json_t *doc = get_json("/collections/population_units/items?after=999999999", 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "numberReturned")), 0);
+    char next[300];
+    ck_assert(!link_path(doc, "next", next, sizeof next));
+    json_decref(doc);
 }
 END_TEST
 
@@ -589,6 +669,30 @@ START_TEST(test_locate_returns_chain_grids_and_workers)
 }
 END_TEST
 
+START_TEST(test_anonymous_reads_off_needs_a_token)
+{
+    th_server closed;
+    const char *sets[] = {"anonymous_reads=false", NULL};
+    th_server_start(&closed, sets);
+    const char *paths[] = {"/collections/grids/items", "/collections/grids",
+                           "/collections/hazards/queryables", "/locate?lon=114.907&lat=27.787"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        th_response r = th_http(&closed, "GET", paths[i], NULL, NULL);
+        ck_assert_msg(r.status == 401, "%s: %ld", paths[i], r.status);
+        ck_assert_ptr_nonnull(strstr(r.body, "\"code\":\"unauthorized\""));
+        th_response_free(&r);
+    }
+    /* the collection list shows nothing an anonymous caller may not read */
+    th_response r = th_http(&closed, "GET", "/collections", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = json_of(&r);
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "collections")), 0);
+    json_decref(doc);
+    th_response_free(&r);
+    th_server_stop(&closed);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("features_read");
@@ -600,7 +704,9 @@ int main(void)
     tcase_add_test(tc, test_collection_extent_comes_from_the_data);
     tcase_add_test(tc, test_queryables_are_json_schema_from_the_registry);
     tcase_add_test(tc, test_openapi_describes_paths_parameters_and_limit);
+    tcase_add_test(tc, test_openapi_document_validates);
     tcase_add_test(tc, test_paging_walks_every_feature_once_with_exact_counts);
+    tcase_add_test(tc, test_sorted_paging_visits_every_feature_once);
     tcase_add_test(tc, test_limit_above_maximum_is_clamped_and_prev_link);
     tcase_add_test(tc, test_items_are_streamed_as_geojson_with_content_crs);
     tcase_add_test(tc, test_property_filters_from_the_registry);
@@ -612,6 +718,7 @@ int main(void)
     tcase_add_test(tc, test_crs_output_matches_proj_in_authority_axis_order);
     tcase_add_test(tc, test_worker_contact_data_hidden_without_a_role_that_may_see_it);
     tcase_add_test(tc, test_locate_returns_chain_grids_and_workers);
+    tcase_add_test(tc, test_anonymous_reads_off_needs_a_token);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
