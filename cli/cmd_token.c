@@ -93,6 +93,7 @@ static int create(int argc, char **argv)
     if (rc)
         return cli_fail("token create", &err);
     printf("%s\n", token);
+    fflush(stdout); /* the token first, whoever reads both streams */
     fprintf(stderr,
             "token created: role %s, scope %s%s%s. Keep it now: the secret is not shown again.\n",
             role, stored, expires ? ", expires " : "", expires ? expires : "");

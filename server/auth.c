@@ -4,7 +4,7 @@
 #include "auth.h"
 
 #include "db.h"
-#include "sqlfiles.h"
+#include "feature_query.h"
 #include "srv_internal.h"
 
 #include <ctype.h>
@@ -242,7 +242,7 @@ auth_verdict auth_check(PGconn *c, const char *token, auth_identity *who, core_e
         snprintf(who->role, sizeof who->role, "%s", PQgetvalue(r, 0, 0));
         snprintf(who->scope, sizeof who->scope, "%s", PQgetvalue(r, 0, 1));
         if (v == AUTH_OK)
-            cache_put(token, who, atof(PQgetvalue(r, 0, 4)));
+            cache_put(token, who, strtod(PQgetvalue(r, 0, 4), NULL));
     }
     PQclear(r);
     if (v != AUTH_OK)
@@ -276,13 +276,29 @@ static bool open_route(const char *name)
     return false;
 }
 
+/* Routes that decide anonymous reads themselves, per collection (srv_coll_readable): with
+ * anonymous_reads off they still list what an anonymous caller may see (nothing), and the
+ * service metadata stays discoverable. Every other read route is closed by the gate, so a new
+ * data route is safe by default. */
+static bool decides_reads_itself(const char *name)
+{
+    static const char *const self[] = {"landing",    "api",         "conformance", "collections",
+                                       "collection", "queryables",  "items",       "item",
+                                       "locate",     "item_history"};
+    for (size_t i = 0; i < sizeof self / sizeof self[0]; i++)
+        if (name && strcmp(name, self[i]) == 0)
+            return true;
+    return false;
+}
+
 int srv_authenticate(srv_req *r, const char *route_name)
 {
     if (open_route(route_name))
         return 0;
     const char *h = srv_header(r, "Authorization");
     if (!h) {
-        if (is_read(r->method) && r->server->cfg.anonymous_reads)
+        if (is_read(r->method) &&
+            (r->server->cfg.anonymous_reads || decides_reads_itself(route_name)))
             return 0;
         return refuse(r, "token_required",
                       is_read(r->method) ? "this server needs a bearer token for reads"
@@ -345,16 +361,4 @@ int srv_require_writer(srv_req *r)
         return srv_problem(r, 403, "forbidden_role", detail, json_pack("{s:s}", "role", r->role));
     }
     return 0;
-}
-
-int srv_require_scope(srv_req *r, const char *code, const char *name, const char *what)
-{
-    if (srv_in_scope(r, code))
-        return 0;
-    char detail[400];
-    snprintf(detail, sizeof detail, "%s lies in %s %s, outside this token's scope %s", what,
-             code ? code : "no known jurisdiction", name ? name : "", r->scope);
-    return srv_problem(
-        r, 403, "out_of_scope", detail,
-        json_pack("{s:s?, s:s?, s:s}", "place_code", code, "place_name", name, "scope", r->scope));
 }

@@ -5,8 +5,10 @@
 #include "edit_internal.h"
 
 #include "db.h"
-#include "sqlfiles.h"
+#include "feature_query.h"
+#include "geo.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +51,10 @@ static core_code answer(edit_result *res, int status, const char *code, const ch
 
 void edit_etag(char *out, size_t size, const char *id, long version)
 {
-    snprintf(out, size, "\"%s-%ld\"", id, version);
+    /* One format for reads and writes: the read half's. */
+    char v[24];
+    snprintf(v, sizeof v, "%ld", version);
+    srv_coll_etag(out, size, id, v);
 }
 
 long edit_if_match_version(const char *if_match, const char *id)
@@ -81,6 +86,17 @@ long edit_if_match_version(const char *if_match, const char *id)
 }
 
 /* ---- small SQL helpers ---- */
+
+/* A numeric cell; the database typed it, so a parse failure can only mean NULL (0). */
+static long pq_long(const PGresult *r, int row, int col)
+{
+    return strtol(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static double pq_double(const PGresult *r, int row, int col)
+{
+    return strtod(PQgetvalue(r, row, col), NULL);
+}
 
 static PGresult *run(PGconn *c, const char *name, int n, const char *const *params, core_err *err)
 {
@@ -144,7 +160,7 @@ static json_t *load_feature(PGconn *c, const srv_coll *coll, const char *id, lon
     if (!coll->id_is_text)
         json_object_set_new(f, "id", json_integer(strtoll(PQgetvalue(r, 0, 0), NULL, 10)));
     if (version_out)
-        *version_out = atol(PQgetvalue(r, 0, 1));
+        *version_out = pq_long(r, 0, 1);
     if (place_out)
         snprintf(place_out, place_size, "%s", PQgetvalue(r, 0, 2));
     PQclear(r);
@@ -189,84 +205,152 @@ static core_code refuse_scope(PGconn *c, const edit_ctx *x, edit_result *res, co
                   code && *code ? code : "(unknown place)", name, x->scope);
 }
 
-/* ---- geometry through PostGIS ---- */
+/* ---- geometry through geo/ (GEOS and PROJ) ---- */
 
-static const char *reason_zh(const char *reason)
+/* One geo context per server thread, kept for the thread's life: the context caches PROJ
+ * transformations, whose creation costs far more than a whole write otherwise. Freed by
+ * the key's destructor when the thread ends. */
+static pthread_key_t geo_key;
+static pthread_once_t geo_once = PTHREAD_ONCE_INIT;
+
+static void geo_key_free(void *ctx)
 {
-    if (strstr(reason, "Self-intersection"))
-        return "几何自相交";
-    if (strstr(reason, "Too few points"))
-        return "点数过少";
-    if (strstr(reason, "Hole lies outside shell"))
-        return "内环位于外环之外";
-    if (strstr(reason, "Nested holes"))
-        return "内环相互嵌套";
-    if (strstr(reason, "Interior is disconnected"))
-        return "内部不连通";
-    if (strstr(reason, "Nested shells"))
-        return "外环相互嵌套";
-    if (strstr(reason, "Duplicate Rings"))
-        return "环重复";
-    return "几何无效";
+    geo_ctx_free(ctx);
 }
 
-/* Turns a GeoJSON geometry in the request's CRS into hex EWKB in EPSG:4490 (into ewkb, the
- * caller frees), adding GEOS's faults and the Jiangxi bounds check. NULL ewkb when the
- * geometry cannot be stored. */
-static void prepare_geometry(PGconn *c, const edit_ctx *x, json_t *geom, bool multi, json_t *faults,
+static void geo_key_make(void)
+{
+    pthread_key_create(&geo_key, geo_key_free);
+}
+
+static geo_ctx *thread_geo(core_err *err)
+{
+    pthread_once(&geo_once, geo_key_make);
+    geo_ctx *ctx = pthread_getspecific(geo_key);
+    if (!ctx && (ctx = geo_ctx_create(err)))
+        pthread_setspecific(geo_key, ctx);
+    return ctx;
+}
+
+/* Swaps x and y of every position, in place: Part 2 clients send EPSG:4326/4490 and the
+ * Gauss-Krüger CRSs in the authority's order (latitude/northing first); geo/ wants x first. */
+static void swap_axes(json_t *coords)
+{
+    if (!json_is_array(coords))
+        return;
+    if (json_is_number(json_array_get(coords, 0))) {
+        json_t *x = json_incref(json_array_get(coords, 0));
+        json_array_set(coords, 0, json_array_get(coords, 1));
+        json_array_set_new(coords, 1, x);
+        return;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(coords, i, v)
+    {
+        swap_axes(v);
+    }
+}
+
+/* The first position of a GeoJSON coordinates tree outside Jiangxi's envelope, or NULL. */
+static json_t *first_outside_jiangxi(json_t *coords)
+{
+    if (!json_is_array(coords))
+        return NULL;
+    if (json_is_number(json_array_get(coords, 0))) {
+        double x = json_number_value(json_array_get(coords, 0)),
+               y = json_number_value(json_array_get(coords, 1));
+        return geo_in_jiangxi(x, y, x, y) ? NULL : coords;
+    }
+    size_t i;
+    json_t *v, *hit;
+    json_array_foreach(coords, i, v)
+    {
+        if ((hit = first_outside_jiangxi(v)))
+            return hit;
+    }
+    return NULL;
+}
+
+static const char *proj_name(const srv_crs *crs)
+{
+    static const char *const names[] = {"OGC:CRS84", "EPSG:4326", "EPSG:4490",
+                                        "EPSG:3857", "EPSG:4547", "EPSG:4548"};
+    static const int srids[] = {0, 4326, 4490, 3857, 4547, 4548};
+    if (!crs || !strcmp(crs->uri, SRV_CRS84_URI))
+        return names[0];
+    for (size_t i = 1; i < sizeof srids / sizeof srids[0]; i++)
+        if (srids[i] == crs->srid)
+            return names[i];
+    return NULL;
+}
+
+/* Turns a GeoJSON geometry in the request's CRS into hex EWKB in EPSG:4490 (into *ewkb, the
+ * caller frees), through geo/: parse, GEOS validity with reason and location (spikes too),
+ * transform, the Jiangxi envelope. Locations are reported in CRS84. *ewkb stays NULL when
+ * the geometry cannot be stored. */
+static void prepare_geometry(const edit_ctx *x, json_t *geom, bool multi, json_t *faults,
                              char **ewkb)
 {
     *ewkb = NULL;
-    json_t *bare = json_pack("{s:O, s:O}", "type", json_object_get(geom, "type"), "coordinates",
-                             json_object_get(geom, "coordinates"));
+    const srv_crs *crs = x->crs ? x->crs : srv_crs_find("CRS84");
+    const char *from = proj_name(crs);
+    json_t *bare = json_pack("{s:O, s:o}", "type", json_object_get(geom, "type"), "coordinates",
+                             json_deep_copy(json_object_get(geom, "coordinates")));
+    if (crs->lat_first)
+        swap_axes(json_object_get(bare, "coordinates"));
     char *text = bare ? json_dumps(bare, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
     json_decref(bare);
-    const srv_crs *crs = x->crs ? x->crs : srv_crs_find("CRS84");
-    char srid[16];
-    snprintf(srid, sizeof srid, "%d", crs->srid);
-    const char *params[] = {text, srid, crs->lat_first ? "true" : "false",
-                            multi ? "true" : "false"};
     core_err err = {0};
-    PGresult *r = text ? run(c, "validate_geometry", 4, params, &err) : NULL;
+    geo_ctx *ctx = thread_geo(&err);
+    geo_fault fault;
+    geo_fault_clear(&fault);
+    geo_geom *g = ctx && text ? geo_from_geojson(ctx, text, &fault, &err) : NULL;
     free(text);
-    if (!r || PQntuples(r) != 1) {
-        edit_fault(faults, "malformed_geometry", "geometry", "几何对象无法解析",
-                   "the geometry cannot be read", json_pack("{s:s}", "reason", err.msg));
-        PQclear(r);
+    if (g)
+        geo_geom_set_srid(g, crs->srid); /* ranges are checked in the input's own CRS */
+    if (!g || !geo_validate(ctx, g, &fault)) {
+        if (fault.kind == GEO_FAULT_NONE) {
+            edit_fault(faults, "malformed_geometry", "geometry", "几何对象无法解析",
+                       "the geometry cannot be read", json_pack("{s:s}", "reason", err.msg));
+        } else {
+            json_t *extra = json_pack("{s:s}", "reason", fault.reason);
+            double lx = fault.x, ly = fault.y;
+            if (fault.has_location &&
+                (!strcmp(from, "OGC:CRS84") ||
+                 !geo_crs_transform_xy(ctx, from, "OGC:CRS84", &lx, &ly, NULL)))
+                json_object_set_new(extra, "location", json_pack("[f, f]", lx, ly));
+            char en[400];
+            snprintf(en, sizeof en, "%s%s%s", fault.message_en, *fault.reason ? ": " : "",
+                     fault.reason);
+            edit_fault(faults, fault.code, "geometry", fault.message_zh, en, extra);
+        }
+        geo_geom_free(ctx, g);
         return;
     }
-    bool ok = true;
-    if (PQgetvalue(r, 0, 5)[0] == 't') {
-        edit_fault(faults, "empty_geometry", "geometry", "几何对象为空", "the geometry is empty",
-                   NULL);
-        ok = false;
+    char *stored = NULL;
+    if (geo_crs_transform(ctx, g, from, "EPSG:4490", &err) ||
+        (multi && geo_force_multi(ctx, g, &err))) {
+        edit_fault(faults, "malformed_geometry", "geometry", "坐标无法转换到 CGCS2000",
+                   "the coordinates cannot be transformed to CGCS2000",
+                   json_pack("{s:s}", "reason", err.msg));
+    } else {
+        char *gj = geo_to_geojson(ctx, g, 9, &err);
+        json_t *doc = gj ? json_loads(gj, 0, NULL) : NULL;
+        free(gj);
+        json_t *out = first_outside_jiangxi(json_object_get(doc, "coordinates"));
+        if (out)
+            edit_fault(faults, "outside_jiangxi", "geometry", "坐标超出江西省范围",
+                       "coordinates lie outside Jiangxi",
+                       json_pack("{s:[f, f]}", "location",
+                                 json_number_value(json_array_get(out, 0)),
+                                 json_number_value(json_array_get(out, 1))));
+        else
+            stored = geo_to_wkb_hex(ctx, g, &err);
+        json_decref(doc);
     }
-    if (PQgetvalue(r, 0, 0)[0] != 't') {
-        const char *reason = PQgetvalue(r, 0, 1);
-        json_t *point = json_loads(PQgetvalue(r, 0, 2), 0, NULL);
-        json_t *location = json_deep_copy(json_object_get(point, "coordinates"));
-        json_decref(point);
-        char en[300];
-        snprintf(en, sizeof en, "invalid geometry: %s", reason);
-        edit_fault(faults,
-                   strstr(reason, "elf-intersection") ? "self_intersection" : "invalid_geometry",
-                   "geometry", reason_zh(reason), en,
-                   json_pack("{s:s, s:o}", "reason", reason, "location",
-                             location ? location : json_null()));
-        ok = false;
-    }
-    if (!PQgetisnull(r, 0, 4)) {
-        json_t *point = json_loads(PQgetvalue(r, 0, 4), 0, NULL);
-        json_t *location = json_deep_copy(json_object_get(point, "coordinates"));
-        json_decref(point);
-        edit_fault(faults, "outside_jiangxi", "geometry", "坐标超出江西省范围",
-                   "coordinates lie outside Jiangxi",
-                   json_pack("{s:o}", "location", location ? location : json_null()));
-        ok = false;
-    }
-    if (ok)
-        *ewkb = strdup(PQgetvalue(r, 0, 3));
-    PQclear(r);
+    geo_geom_free(ctx, g);
+    *ewkb = stored;
 }
 
 /* The most specific jurisdiction outside the scope that the geometry reaches into: 403. */
@@ -302,8 +386,7 @@ static void grid_rules(PGconn *c, const edit_ctx *x, const char *ewkb, const cha
     PGresult *r = run(c, "validate_grid_village", 2, vp, &err);
     char en[400], zh[400];
     if (r && PQntuples(r) == 0) {
-        snprintf(en, sizeof en, "%s%s: no jurisdiction has the code %s", label, *label ? "" : "",
-                 village);
+        snprintf(en, sizeof en, "%sno jurisdiction has the code %s", label, village);
         snprintf(zh, sizeof zh, "%s区划代码 %s 不存在", label, village);
         edit_fault(res->faults, "unknown_village", "properties.village_code", zh, en, NULL);
     } else if (r && strcmp(PQgetvalue(r, 0, 0), "village") != 0) {
@@ -316,7 +399,7 @@ static void grid_rules(PGconn *c, const edit_ctx *x, const char *ewkb, const cha
                    "该村(社区)尚无边界，无法检查网格是否在其范围内",
                    "the village/community has no boundary yet; containment was not checked", NULL);
     } else if (r) {
-        double outside = atof(PQgetvalue(r, 0, 3));
+        double outside = pq_double(r, 0, 3);
         if (outside > 0.01) {
             json_t *geom =
                 PQgetisnull(r, 0, 4) ? json_null() : json_loads(PQgetvalue(r, 0, 4), 0, NULL);
@@ -336,7 +419,7 @@ static void grid_rules(PGconn *c, const edit_ctx *x, const char *ewkb, const cha
         const char *op[] = {ewkb, village, exclude_ids};
         r = run(c, "validate_grid_overlap", 3, op, &err);
         for (int i = 0; r && i < PQntuples(r); i++) {
-            double area = atof(PQgetvalue(r, i, 3));
+            double area = pq_double(r, i, 3);
             json_t *geom = json_loads(PQgetvalue(r, i, 4), 0, NULL);
             snprintf(en, sizeof en, "%sthe grid overlaps grid %s %s by %.1f m²", label,
                      PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), area);
@@ -354,8 +437,8 @@ static void grid_rules(PGconn *c, const edit_ctx *x, const char *ewkb, const cha
     const char *tp[] = {ewkb};
     r = run(c, "grid_tally", 1, tp, &err);
     if (r && PQntuples(r)) {
-        json_object_set_new(computed, "households", json_integer(atoi(PQgetvalue(r, 0, 0))));
-        json_object_set_new(computed, "residents", json_integer(atoi(PQgetvalue(r, 0, 1))));
+        json_object_set_new(computed, "households", json_integer((int)pq_long(r, 0, 0)));
+        json_object_set_new(computed, "residents", json_integer((int)pq_long(r, 0, 1)));
     }
     PQclear(r);
 }
@@ -474,7 +557,7 @@ static bool prepare_feature(PGconn *c, const edit_ctx *x, json_t *feature, bool 
             size_t before = json_array_size(res->faults);
             edit_check_geometry(coll, geom, x->crs, res->faults);
             if (json_array_size(res->faults) == before)
-                prepare_geometry(c, x, geom, !strcmp(coll->geom_type, "MultiPolygon"), res->faults,
+                prepare_geometry(x, geom, !strcmp(coll->geom_type, "MultiPolygon"), res->faults,
                                  ewkb);
         }
     }
@@ -545,7 +628,7 @@ static bool grid_code(PGconn *c, const char *village, const char *keep, json_t *
     PGresult *r = run(c, "grid_next_code", 1, params, err);
     if (!r)
         return false;
-    int serial = atoi(PQgetvalue(r, 0, 1));
+    int serial = (int)pq_long(r, 0, 1);
     if (serial > 999) {
         PQclear(r);
         edit_fault(res->faults, "serial_exhausted", "properties.village_code",
@@ -686,7 +769,7 @@ core_code edit_feature(PGconn *c, const edit_ctx *x, edit_op op, const char *fid
                       "another write changed the feature first; GET it again");
     }
     snprintf(res->id, sizeof res->id, "%s", PQgetvalue(r, 0, 0));
-    res->version = atol(PQgetvalue(r, 0, 1));
+    res->version = pq_long(r, 0, 1);
     PQclear(r);
     json_t *written = load_feature(c, coll, res->id, NULL, NULL, 0, &err);
     if (!written)
@@ -732,7 +815,7 @@ static bool grid_row(PGconn *c, const char *id, char *village, char *kind, char 
     snprintf(code, 20, "%s", PQgetvalue(r, 0, 2));
     snprintf(name, 400, "%s", PQgetvalue(r, 0, 3));
     *ewkb = strdup(PQgetvalue(r, 0, 4));
-    *version = atol(PQgetvalue(r, 0, 5));
+    *version = pq_long(r, 0, 5);
     PQclear(r);
     return true;
 }
@@ -802,7 +885,7 @@ core_code edit_grid_split(PGconn *c, const edit_ctx *x, const char *fid, const c
     edit_check_geometry(lx.coll, line, x->crs, res->faults);
     char *line_ewkb = NULL;
     if (!json_array_size(res->faults))
-        prepare_geometry(c, x, line, false, res->faults, &line_ewkb);
+        prepare_geometry(x, line, false, res->faults, &line_ewkb);
     if (json_array_size(res->faults)) {
         free(grid_ewkb);
         free(line_ewkb);
@@ -935,7 +1018,7 @@ core_code edit_grid_merge(PGconn *c, const edit_ctx *x, json_t *body, edit_resul
     /* Every grid must exist, be in scope and match its If-Match-free current version. */
     char village[16], kind[16], code[20], name[400];
     char *ewkb = NULL;
-    long versions[50];
+    long versions[50] = {0};
     json_array_foreach(ids, i, v)
     {
         char id[32];
@@ -964,20 +1047,20 @@ core_code edit_grid_merge(PGconn *c, const edit_ctx *x, json_t *body, edit_resul
         core_buf_free(&list);
         return db_refusal(res, &err);
     }
-    if (atoi(PQgetvalue(r, 0, 2)) != (int)json_array_size(ids))
+    if ((int)pq_long(r, 0, 2) != (int)json_array_size(ids))
         edit_fault(res->faults, "duplicate_ids", "ids", "ids 中有重复的网格",
                    "ids lists a grid twice", NULL);
-    if (atoi(PQgetvalue(r, 0, 3)) != 1)
+    if ((int)pq_long(r, 0, 3) != 1)
         edit_fault(res->faults, "different_villages", "ids", "只能合并同一村(社区)的网格",
                    "only grids of one village/community can be merged", NULL);
-    if (atoi(PQgetvalue(r, 0, 4)) != 1)
+    if ((int)pq_long(r, 0, 4) != 1)
         edit_fault(res->faults, "kinds_incompatible", "ids",
                    "网格类型（及专属单位类型）不同，不能合并",
                    "the grids differ in kind (or dedicated unit type) and cannot be merged", NULL);
-    if (atoi(PQgetvalue(r, 0, 1)) != 1)
+    if ((int)pq_long(r, 0, 1) != 1)
         edit_fault(res->faults, "not_adjacent", "ids", "网格互不相邻，合并后不连续",
                    "the grids are not adjacent: their union is in several pieces",
-                   json_pack("{s:i}", "pieces", atoi(PQgetvalue(r, 0, 1))));
+                   json_pack("{s:i}", "pieces", (int)pq_long(r, 0, 1)));
     ewkb = strdup(PQgetvalue(r, 0, 0));
     snprintf(village, sizeof village, "%s", PQgetvalue(r, 0, 5));
     PQclear(r);
@@ -1093,7 +1176,7 @@ json_t *edit_history(PGconn *c, const srv_coll *coll, const char *fid, bool show
             "{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id",
             (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10), "operation", PQgetvalue(r, i, 1),
             "actor", PQgetvalue(r, i, 2), "at", PQgetvalue(r, i, 3), "version",
-            PQgetisnull(r, i, 4) ? json_null() : json_integer(atol(PQgetvalue(r, i, 4))), "before",
+            PQgetisnull(r, i, 4) ? json_null() : json_integer(pq_long(r, i, 4)), "before",
             row_feature(coll, PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5), show_personal),
             "after",
             row_feature(coll, PQgetisnull(r, i, 6) ? NULL : PQgetvalue(r, i, 6), show_personal));
@@ -1130,18 +1213,4 @@ core_code edit_restore(PGconn *c, const edit_ctx *x, const char *fid, const char
     json_decref(feature);
     json_object_set_new(res->computed, "restored_version", json_integer(version));
     return rc;
-}
-
-/* ---- the API description ---- */
-
-void edit_conformance(json_t *conforms_to)
-{
-    static const char *const classes[] = {
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
-        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
-    };
-    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
-        json_array_append_new(conforms_to, json_string(classes[i]));
 }

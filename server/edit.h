@@ -85,6 +85,8 @@ core_code edit_feature_place(PGconn *c, const srv_coll *coll, const char *fid, c
 /* Adds the Part 4 paths (POST/PUT/PATCH/DELETE/OPTIONS, split, merge, history, restore) to an
  * OpenAPI 3.0 `paths` object, for the read half's document generator. */
 void edit_openapi_paths(json_t *paths);
+/* Adds the bearer security scheme the write operations name to an OpenAPI `components`. */
+void edit_openapi_security(json_t *components);
 /* The Part 4 conformance classes implemented, appended to an array of URIs. */
 void edit_conformance(json_t *conforms_to);
 

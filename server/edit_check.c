@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,11 +42,12 @@ static bool all_digits(const char *s, size_t n)
 
 static bool valid_date(const char *s)
 {
-    int y, m, d;
-    char tail;
-    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || s[4] != '-' ||
-        s[7] != '-')
+    /* YYYY-MM-DD, digits where digits belong */
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || strspn(s, "0123456789") != 4 ||
+        strspn(s + 5, "0123456789") != 2 || strspn(s + 8, "0123456789") != 2)
         return false;
+    int y = (int)strtol(s, NULL, 10), m = (int)strtol(s + 5, NULL, 10),
+        d = (int)strtol(s + 8, NULL, 10);
     static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
         return false;

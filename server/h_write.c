@@ -285,8 +285,8 @@ int h_item_history(srv_req *r)
     if (!c)
         return r->status;
     if (!srv_coll_readable(c, r->role, r->server->cfg.anonymous_reads))
-        return srv_problem_ex(r, 401, "token_required", "this collection needs a token", NULL,
-                              "WWW-Authenticate: Bearer realm=\"pingan\"\r\n");
+        return srv_problem_ex(r, 401, "unauthorized", "this collection needs a token", NULL,
+                              "WWW-Authenticate: Bearer\r\n"); /* as the read half says it */
     PGconn *conn = srv_db_acquire(r);
     if (!conn)
         return r->status;

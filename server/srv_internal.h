@@ -86,8 +86,9 @@ void srv_metrics_observe(int route, const char *method, int status, double ms);
 /* ---- access (auth.c) ---- */
 /* The router's gate before every handler: a bearer token fills actor/role/scope; a bad one
  * gets 401 (invalid_token, token_expired, token_revoked); no token gets 401 token_required
- * for writes, and for reads when anonymous_reads is off. Open routes (by name: health, metrics,
- * static) pass untouched. Returns 0 to go on, or the status it sent. */
+ * for writes, and for reads when anonymous_reads is off (except routes that decide per
+ * collection themselves: metadata, items, locate, history). Open routes (by name: health,
+ * metrics, static) pass untouched. Returns 0 to go on, or the status it sent. */
 int srv_authenticate(srv_req *r, const char *route_name);
 /* Role planner or admin. */
 bool srv_may_write(const srv_req *r);
@@ -95,9 +96,6 @@ bool srv_may_write(const srv_req *r);
 bool srv_in_scope(const srv_req *r, const char *code);
 /* 0 when the caller's role may change features; otherwise sends 401/403 and returns it. */
 int srv_require_writer(srv_req *r);
-/* 0 when code (a 12-digit division code) is inside the caller's scope; otherwise sends 403
- * out_of_scope naming the place (code, name) and what was refused, and returns 403. */
-int srv_require_scope(srv_req *r, const char *code, const char *name, const char *what);
 
 /* ---- handlers ---- */
 int h_health(srv_req *r);
