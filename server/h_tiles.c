@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #define TILE_CACHE_CONTROL "Cache-Control: public, max-age=0, must-revalidate\r\n"
-#define ATTRIBUTION "Pingan Grid 平安网格; division codes 统计用区划代码 2023"
+#define ATTRIBUTION        "Pingan Grid 平安网格; division codes 统计用区划代码 2023"
 /* Jiangxi, for TileJSON when the database holds no outlines yet. */
 static const double jiangxi_bounds[4] = {113.57, 24.48, 118.48, 30.08};
 
@@ -106,10 +106,10 @@ int h_tiles_catalogue(srv_req *r)
         char tj[600];
         snprintf(tj, sizeof tj, "%s/tiles/%s.json", base, l->name);
         tile_url(r, l->name, url, sizeof url);
-        json_array_append_new(
-            sets, json_pack("{s:s, s:s, s:i, s:i, s:o, s:s, s:s}", "id", l->name, "description",
-                            l->description, "minzoom", l->minzoom, "maxzoom", l->maxzoom,
-                            "fields", fields_json(l), "tilejson", tj, "tiles", url));
+        json_array_append_new(sets, json_pack("{s:s, s:s, s:i, s:i, s:o, s:s, s:s}", "id", l->name,
+                                              "description", l->description, "minzoom", l->minzoom,
+                                              "maxzoom", l->maxzoom, "fields", fields_json(l),
+                                              "tilejson", tj, "tiles", url));
     }
     char alltj[1200];
     snprintf(alltj, sizeof alltj, "%s/tiles/%s.json", base, all.data ? all.data : "");
@@ -152,23 +152,23 @@ int h_tilejson(srv_req *r)
     for (int i = 0; i < set.n; i++) {
         const tile_layer *l = tile_layer_at(set.idx[i]);
         core_buf_printf(&desc, "%s%s", i ? "; " : "", l->description);
-        json_array_append_new(layers, json_pack("{s:s, s:s, s:i, s:i, s:o}", "id", l->name,
-                                                "description", l->description, "minzoom",
-                                                l->minzoom, "maxzoom", l->maxzoom, "fields",
-                                                fields_json(l)));
+        json_array_append_new(layers,
+                              json_pack("{s:s, s:s, s:i, s:i, s:o}", "id", l->name, "description",
+                                        l->description, "minzoom", l->minzoom, "maxzoom",
+                                        l->maxzoom, "fields", fields_json(l)));
     }
     json_t *bounds = data_bounds(r);
-    double cx = (json_real_value(json_array_get(bounds, 0)) +
-                 json_real_value(json_array_get(bounds, 2))) /
-                2;
-    double cy = (json_real_value(json_array_get(bounds, 1)) +
-                 json_real_value(json_array_get(bounds, 3))) /
-                2;
+    double cx =
+        (json_real_value(json_array_get(bounds, 0)) + json_real_value(json_array_get(bounds, 2))) /
+        2;
+    double cy =
+        (json_real_value(json_array_get(bounds, 1)) + json_real_value(json_array_get(bounds, 3))) /
+        2;
     json_t *doc = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:i, s:i, s:o, s:[f,f,i], s:o}", "tilejson",
-        "3.0.0", "name", set.key, "description", desc.data ? desc.data : "", "version", "1.0.0",
-        "attribution", ATTRIBUTION, "scheme", "xyz", "tiles", url, "minzoom", minz, "maxzoom",
-        maxz, "bounds", bounds, "center", cx, cy, minz > 8 ? minz : 8, "vector_layers", layers);
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:i, s:i, s:o, s:[f,f,i], s:o}", "tilejson", "3.0.0",
+        "name", set.key, "description", desc.data ? desc.data : "", "version", "1.0.0",
+        "attribution", ATTRIBUTION, "scheme", "xyz", "tiles", url, "minzoom", minz, "maxzoom", maxz,
+        "bounds", bounds, "center", cx, cy, minz > 8 ? minz : 8, "vector_layers", layers);
     core_buf_free(&desc);
     return srv_send_json(r, 200, doc, NULL);
 }
@@ -229,9 +229,9 @@ int h_tile(srv_req *r)
         !parse_uint(r->params[2], strlen(r->params[2]), &x) || !parse_uint(ys, ylen - 4, &y) ||
         !tile_valid((int)z, x, y)) {
         char detail[160];
-        snprintf(detail, sizeof detail,
-                 "z must be 0..%d and x, y 0..2^z-1 (got %.12s/%.12s/%.*s)", TILE_MAX_ZOOM,
-                 r->params[1], r->params[2], (int)(ylen - 4 > 12 ? 12 : ylen - 4), ys);
+        snprintf(detail, sizeof detail, "z must be 0..%d and x, y 0..2^z-1 (got %.12s/%.12s/%.*s)",
+                 TILE_MAX_ZOOM, r->params[1], r->params[2], (int)(ylen - 4 > 12 ? 12 : ylen - 4),
+                 ys);
         return srv_problem(r, 400, "tile_out_of_range", detail, NULL);
     }
 
@@ -267,8 +267,8 @@ int h_tile(srv_req *r)
     if (etag_matches(srv_header(r, "If-None-Match"), etag)) {
         status = srv_send(r, 304, NULL, NULL, 0, headers);
     } else if (gz) {
-        status = srv_send(r, 200, "application/vnd.mapbox-vector-tile", tile->gz, tile->gz_len,
-                          headers);
+        status =
+            srv_send(r, 200, "application/vnd.mapbox-vector-tile", tile->gz, tile->gz_len, headers);
     } else {
         core_buf raw = {0};
         status = tile_ref_inflate(tile, &raw, &err)
@@ -325,12 +325,11 @@ static void add_tianditu(json_t *style, const char *key)
         char id[32];
         snprintf(id, sizeof id, "tianditu_%s", kinds[k]);
         json_object_set_new(sources, id,
-                            json_pack("{s:s, s:o, s:i, s:i, s:s}", "type", "raster", "tiles",
-                                      tiles, "tileSize", 256, "maxzoom", 18, "attribution",
+                            json_pack("{s:s, s:o, s:i, s:i, s:s}", "type", "raster", "tiles", tiles,
+                                      "tileSize", 256, "maxzoom", 18, "attribution",
                                       "天地图 Tianditu"));
-        json_array_insert_new(layers, at + k,
-                              json_pack("{s:s, s:s, s:s}", "id", id, "type", "raster", "source",
-                                        id));
+        json_array_insert_new(
+            layers, at + k, json_pack("{s:s, s:s, s:s}", "id", id, "type", "raster", "source", id));
     }
 }
 
@@ -451,15 +450,17 @@ int h_glyphs(srv_req *r)
         !*stack || strlen(stack) > 200 || n < 7 || strcmp(range + n - 4, ".pbf") != 0 || !dash ||
         !parse_uint(range, (size_t)(dash - range), &a) ||
         !parse_uint(dash + 1, n - 4 - (size_t)(dash + 1 - range), &b) || a % 256 || b != a + 255)
-        return srv_problem(r, 404, "not_found", "glyphs are at /styles/glyphs/{fontstack}/{start}-"
-                                                "{end}.pbf",
+        return srv_problem(r, 404, "not_found",
+                           "glyphs are at /styles/glyphs/{fontstack}/{start}-"
+                           "{end}.pbf",
                            NULL);
     char rel[400], path[4096];
     snprintf(rel, sizeof rel, "styles/glyphs/%s/%ld-%ld.pbf", stack, a, b);
     size_t len = 0;
     char *data = core_path(path, sizeof path, rel) ? core_read_file(path, &len, NULL) : NULL;
-    int status = srv_send(r, 200, "application/x-protobuf", data ? data : "", data ? len : 0,
-                          "Cache-Control: public, max-age=86400\r\nAccess-Control-Allow-Origin: *\r\n");
+    int status =
+        srv_send(r, 200, "application/x-protobuf", data ? data : "", data ? len : 0,
+                 "Cache-Control: public, max-age=86400\r\nAccess-Control-Allow-Origin: *\r\n");
     free(data);
     return status;
 }

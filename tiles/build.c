@@ -126,6 +126,10 @@ static PGresult *run_tile_sql(PGconn *c, const tile_set *set, int z, const char 
         char *sql = tile_set_sql(set, z, ncols, err);
         if (!sql)
             return NULL;
+        /* JIT compiling a tile query costs more than running it (seconds on a busy machine,
+         * for milliseconds of work); tile statements are prepared once per connection, and
+         * the server's other queries are short too, so the session goes without. */
+        PQclear(PQexec(c, "SET jit = off"));
         static const Oid types[3] = {23, 23, 23}; /* int4 */
         r = PQprepare(c, name, sql, 3, types);
         free(sql);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WORLD_HALF 20037508.342789244
+#define WORLD_HALF  20037508.342789244
 #define PROBE_LIMIT 4096 /* tiles per zoom probed one by one; more: scan the entries */
 
 static uint32_t hash_zxy(int z, int x, int y)
@@ -266,7 +266,8 @@ long tile_invalidate(tile_ctx *t, const char *payload)
     if (sscanf(payload, "%511s %d %d %127s %127s %c", layers, &zmin, &zmax, sold, snew, &extra) !=
         5)
         return -1;
-    tile_inval v = {.zmin = zmin < 0 ? 0 : zmin, .zmax = zmax > TILE_MAX_ZOOM ? TILE_MAX_ZOOM : zmax};
+    tile_inval v = {.zmin = zmin < 0 ? 0 : zmin,
+                    .zmax = zmax > TILE_MAX_ZOOM ? TILE_MAX_ZOOM : zmax};
     for (char *save = NULL, *name = strtok_r(layers, ",", &save); name;
          name = strtok_r(NULL, ",", &save)) {
         int i = tile_layer_find(name);
@@ -301,11 +302,11 @@ long tile_invalidate(tile_ctx *t, const char *payload)
             }
             for (long x = r[0]; x <= r[2]; x++)
                 for (long y = r[1]; y <= r[3]; y++) {
-                    tile_entry **pp =
-                        &t->buckets[hash_zxy(z, (int)x, (int)y) & (t->nbuckets - 1)];
+                    tile_entry **pp = &t->buckets[hash_zxy(z, (int)x, (int)y) & (t->nbuckets - 1)];
                     for (tile_entry *e = *pp, *next; e; e = next) {
                         next = e->hnext;
-                        if (e->z == z && e->x == x && e->y == y && (e->mask & v.mask & t->visible[z])) {
+                        if (e->z == z && e->x == x && e->y == y &&
+                            (e->mask & v.mask & t->visible[z])) {
                             drop(t, e);
                             dropped++;
                         }

@@ -11,7 +11,10 @@
 #define F(...)                                                                                     \
     (const tile_field[])                                                                           \
     {                                                                                              \
-        __VA_ARGS__, { NULL, NULL }                                                                \
+        __VA_ARGS__,                                                                               \
+        {                                                                                          \
+            NULL, NULL                                                                             \
+        }                                                                                          \
     }
 
 static const tile_layer layers[] = {
@@ -21,9 +24,8 @@ static const tile_layer layers[] = {
      F({"code", "String"}, {"name", "String"}, {"level", "String"}, {"kind", "String"},
        {"parent_code", "String"})},
     {"jurisdiction_labels", 5, TILE_MAX_ZOOM,
-     "Label points of the jurisdictions, by the same zoom rules", F({"code", "String"},
-                                                                     {"name", "String"},
-                                                                     {"level", "String"})},
+     "Label points of the jurisdictions, by the same zoom rules",
+     F({"code", "String"}, {"name", "String"}, {"level", "String"})},
     {"grids", 12, TILE_MAX_ZOOM,
      "Grids 网格 (Art. 15): kind, households, workers and staffing status "
      "(staffed / no_full_time / unstaffed)",
@@ -40,7 +42,8 @@ static const tile_layer layers[] = {
      F({"id", "Number"}, {"name", "String"}, {"category", "String"}, {"risk_grade", "String"},
        {"status", "String"}, {"overdue", "Boolean"}, {"escalation_level", "Number"},
        {"count", "Number"})},
-    {"cameras", 10, TILE_MAX_ZOOM, "Video surveillance cameras 视频监控 (Art. 17); clustered below z15",
+    {"cameras", 10, TILE_MAX_ZOOM,
+     "Video surveillance cameras 视频监控 (Art. 17); clustered below z15",
      F({"id", "Number"}, {"name", "String"}, {"direction_deg", "Number"}, {"fov_deg", "Number"},
        {"range_m", "Number"}, {"count", "Number"})},
     {"population_units", 15, TILE_MAX_ZOOM,

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RETRY_MS 1000
+#define RETRY_MS     1000
 #define KEEPALIVE_MS 10000 /* a silent network death shows only when we speak */
 
 static atomic_uint ctx_counter;
@@ -43,17 +43,30 @@ static void apply(tile_ctx *t, const char *payload)
     if (tile_invalidate(t, payload) < 0) {
         core_buf b = {0};
         core_buf_json_str(&b, payload);
-        core_log(CORE_LOG_WARN, "tiles_bad_notification", "\"payload\":%s", b.data ? b.data : "\"\"");
+        core_log(CORE_LOG_WARN, "tiles_bad_notification", "\"payload\":%s",
+                 b.data ? b.data : "\"\"");
         core_buf_free(&b);
     }
+}
+
+/* A connection that listens, or NULL. */
+static PGconn *listen_connect(tile_ctx *t)
+{
+    core_err err = {0};
+    PGconn *c = db_connect(t->db_url, &err);
+    if (c && db_run(c, "LISTEN pingan_tiles", 0, NULL, &err) != CORE_OK) {
+        PQfinish(c);
+        c = NULL;
+    }
+    return c;
 }
 
 static void *listener(void *arg)
 {
     tile_ctx *t = arg;
-    PGconn *c = NULL;
-    double last_io = 0;
-    bool was_connected = false;
+    PGconn *c = t->first_conn; /* connected by tile_listen_start when the database was up */
+    double last_io = core_now_ms();
+    bool was_connected = c != NULL;
     while (!atomic_load(&t->stop)) {
         if (!c || PQstatus(c) != CONNECTION_OK) {
             if (c) {
@@ -62,13 +75,7 @@ static void *listener(void *arg)
                 tile_set_listening(t, false);
                 core_log(CORE_LOG_WARN, "tiles_listener_lost", NULL);
             }
-            core_err err = {0};
-            c = db_connect(t->db_url, &err);
-            if (c && db_run(c, "LISTEN pingan_tiles", 0, NULL, &err) != CORE_OK) {
-                PQfinish(c);
-                c = NULL;
-            }
-            if (!c) {
+            if (!(c = listen_connect(t))) {
                 nap(t, RETRY_MS);
                 continue;
             }
@@ -113,8 +120,17 @@ core_code tile_listen_start(tile_ctx *t, const char *url, core_err *err)
     if (pipe(t->wake) != 0)
         return core_fail(err, CORE_EIO, "pipe: %s", strerror(errno));
     fcntl(t->wake[0], F_SETFL, O_NONBLOCK);
-    if (pthread_create(&t->thread, NULL, listener, t) != 0)
+    /* The first connection is made here, so that the cache works from the first request; a
+     * database that is down now is retried by the thread. */
+    if ((t->first_conn = listen_connect(t))) {
+        tile_set_listening(t, true);
+        core_log(CORE_LOG_INFO, "tiles_listening", "\"reconnect\":false");
+    }
+    if (pthread_create(&t->thread, NULL, listener, t) != 0) {
+        PQfinish(t->first_conn);
+        t->first_conn = NULL;
         return core_fail(err, CORE_EIO, "cannot start the tile listener thread");
+    }
     t->thread_started = true;
     return CORE_OK;
 }

@@ -13,7 +13,7 @@ typedef struct tile_entry tile_entry;
 struct tile_entry {
     tile_ref ref;
     atomic_int refs;
-    bool immortal; /* the shared empty tile: never freed */
+    bool immortal;           /* the shared empty tile: never freed */
     tile_entry *hnext;       /* hash chain */
     tile_entry *prev, *next; /* LRU list, most recent first */
     uint64_t mask;
@@ -48,6 +48,7 @@ struct tile_ctx {
 
     /* listener */
     char *db_url;
+    PGconn *first_conn; /* handed to the thread */
     pthread_t thread;
     bool thread_started;
     int wake[2];

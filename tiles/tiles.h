@@ -14,10 +14,10 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
-#define TILE_EXTENT 4096 /* MVT units across a tile */
-#define TILE_BUFFER 64   /* MVT units drawn beyond each edge */
+#define TILE_EXTENT   4096 /* MVT units across a tile */
+#define TILE_BUFFER   64   /* MVT units drawn beyond each edge */
 #define TILE_MAX_ZOOM 22
-#define TILE_MAX_SET 16 /* layers in one multi-layer tile */
+#define TILE_MAX_SET  16 /* layers in one multi-layer tile */
 
 /* ---- tile math (EPSG:3857, XYZ scheme: y = 0 at the north) ---- */
 

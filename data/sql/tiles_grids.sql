@@ -1,7 +1,7 @@
 -- Tile layer 'grids' (from z12): the generalised copy of the zoom's band, with the staffing
 -- status counted from active workers: staffed (a full-time worker), no_full_time (only
 -- part-time workers), unstaffed (none).
-SELECT ST_AsMVT(t, 'grids', 4096, 'geom', 'id') FROM (
+SELECT ST_AsMVT(t, 'grids', 4096, 'geom', 'id' ORDER BY t.id) FROM (
     SELECT ST_AsMVTGeom(g.geom, ST_TileEnvelope($1::int, $2::int, $3::int), 4096, 64, true) AS geom,
            gr.id, gr.code, gr.name, gr.kind, gr.unit_type, gr.households,
            s.workers, s.full_time,
