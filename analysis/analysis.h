@@ -30,6 +30,10 @@ typedef void (*ana_progress_fn)(long done, long total, void *ud);
 core_code ana_recompute_all(const char *url, const char *code, int jobs, ana_progress_fn progress,
                             void *ud, long *done, core_err *err);
 
+/* Reads the report SQL files once (data/sql/report_*.sql); the server calls it before its
+ * threads start, ana_report otherwise on first use. The text lives until the process ends. */
+core_code ana_init(core_err *err);
+
 typedef enum { ANA_COVERAGE, ANA_STAFFING, ANA_SCORECARD } ana_kind;
 typedef enum { ANA_JSON, ANA_CSV } ana_format;
 

@@ -33,7 +33,7 @@ static core_code run_int(PGconn *c, const char *sql, int n, const char *const *p
     if (!r)
         return err ? err->code : CORE_EDB;
     if (out)
-        *out = PQntuples(r) > 0 ? atol(PQgetvalue(r, 0, 0)) : 0;
+        *out = PQntuples(r) > 0 ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : 0;
     PQclear(r);
     return CORE_OK;
 }
@@ -85,7 +85,7 @@ static void *job_run(void *arg)
     const char *p[] = {j->prefix};
     for (;;) {
         long n = 0;
-        if ((j->rc = run_int(c, "SELECT ana_refresh($1, 50, true, false)", 1, p, &n, &j->err)))
+        if ((j->rc = run_int(c, "SELECT ana_refresh($1, 100, true, false)", 1, p, &n, &j->err)))
             break;
         if (n == 0)
             break;

@@ -5,9 +5,33 @@
 #include "db.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The report SQL, read once per process: server threads have small stacks and no business
+ * reading files per request. */
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+static char *sql_findings, *sql_scorecard;
+static core_err sql_err;
+
+static void load_sql(void)
+{
+    sql_findings = db_sql("report_findings", &sql_err);
+    if (sql_findings)
+        sql_scorecard = db_sql("report_scorecard", &sql_err);
+}
+
+core_code ana_init(core_err *err)
+{
+    pthread_once(&sql_once, load_sql);
+    if (sql_findings && sql_scorecard)
+        return CORE_OK;
+    if (err)
+        *err = sql_err;
+    return sql_err.code ? sql_err.code : CORE_EIO;
+}
 
 bool ana_kind_parse(const char *s, ana_kind *out)
 {
@@ -188,15 +212,14 @@ core_code ana_report(PGconn *c, ana_kind kind, const char *code, const char *lev
     core_code rc = ana_refresh(c, code, NULL, err);
     if (rc)
         return rc;
-    char *sql = db_sql(kind == ANA_SCORECARD ? "report_scorecard" : "report_findings", err);
-    if (!sql)
-        return err ? err->code : CORE_EIO;
+    if ((rc = ana_init(err)))
+        return rc;
+    const char *sql = kind == ANA_SCORECARD ? sql_scorecard : sql_findings;
     const char *second = kind == ANA_SCORECARD  ? (level && *level ? level : child_level(own_level))
                          : kind == ANA_COVERAGE ? "coverage"
                                                 : "staffing";
     const char *p2[] = {code, second};
     r = db_exec(c, PGRES_TUPLES_OK, sql, 2, p2, err);
-    free(sql);
     if (!r)
         return err ? err->code : CORE_EDB;
     const char *text = PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "{}";

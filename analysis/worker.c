@@ -18,8 +18,9 @@ struct ana_worker {
     pthread_t thread;
 };
 
-#define TICK_MS  60000
-#define SLICE_MS 200
+#define TICK_MS    60000
+#define SLICE_MS   200
+#define CATCHUP_MS 5000
 
 static PGconn *listen_conn(ana_worker *w)
 {
@@ -108,6 +109,17 @@ ana_worker *ana_worker_start(const char *url, int batch, core_err *err)
     snprintf(w->url, sizeof w->url, "%s", url);
     w->batch = batch > 0 ? batch : 100;
     atomic_init(&w->stop, false);
+    /* Catch up before the server answers (bounded): what was marked while no server ran is
+     * current from the first request, and the catch-up's tile notifications go out before
+     * anyone caches a tile. */
+    PGconn *c = db_connect(w->url, NULL);
+    for (double t0 = core_now_ms(); c && core_now_ms() - t0 < CATCHUP_MS;) {
+        int done = 0;
+        if (ana_drain(c, w->batch, &done, NULL) || done == 0)
+            break;
+    }
+    if (c)
+        PQfinish(c);
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
         free(w);
         core_fail(err, CORE_ENOMEM, "cannot start the analysis thread");

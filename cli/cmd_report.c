@@ -108,9 +108,14 @@ int cmd_report(int argc, char **argv)
             level = next;
         else if (strcmp(a, "--output") == 0)
             output = next;
-        else if (strcmp(a, "--jobs") == 0)
-            jobs = atoi(next);
-        else {
+        else if (strcmp(a, "--jobs") == 0) {
+            char *end;
+            jobs = (int)strtol(next, &end, 10);
+            if (*end || jobs < 1 || jobs > 16) {
+                fprintf(stderr, "pingan report: --jobs takes 1 to 16\n");
+                return 2;
+            }
+        } else {
             fprintf(stderr, "pingan report: unknown option '%s' (see --help)\n", a);
             return 2;
         }

@@ -26,8 +26,11 @@ static int report(srv_req *r, ana_kind kind)
     if (!srv_query(r, "jurisdiction", code, sizeof code))
         return srv_problem(r, 400, "missing_jurisdiction",
                            "jurisdiction=CODE (12-digit division code) is required", NULL);
-    srv_query(r, "level", level, sizeof level);
-    srv_query(r, "f", f, sizeof f);
+    /* srv_query empties the buffer when the parameter is absent */
+    if (!srv_query(r, "level", level, sizeof level))
+        level[0] = '\0';
+    if (!srv_query(r, "f", f, sizeof f))
+        snprintf(f, sizeof f, "json");
     ana_format fmt;
     if (!ana_format_parse(f, &fmt))
         return srv_problem(r, 400, "bad_format", "f must be json or csv", NULL);

@@ -33,6 +33,8 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         goto fail;
     if (!(s->pool = db_pool_create(url, cfg->db_pool, err)))
         goto fail;
+    if (ana_init(err))
+        goto fail;
     if (cfg->analysis_worker && !(s->analysis = ana_worker_start(url, cfg->analysis_batch, err)))
         goto fail;
     if (srv_tiles_start(s, url, err))

@@ -50,6 +50,22 @@ static const tile_layer layers[] = {
      "Buildings and village groups with households and residents",
      F({"id", "Number"}, {"name", "String"}, {"kind", "String"}, {"households", "Number"},
        {"residents", "Number"}, {"floors", "Number"})},
+    /* ---- coverage and staffing analysis (issue 5; results of migration 004) ---- */
+    {"coverage_gaps", 10, TILE_MAX_ZOOM,
+     "Coverage gaps 网格覆盖缺口: village area covered by no community/base grid; slivers "
+     "flagged",
+     F({"id", "Number"}, {"village_code", "String"}, {"reason", "String"}, {"is_sliver", "Boolean"},
+       {"area_m2", "Number"})},
+    {"coverage_overlaps", 10, TILE_MAX_ZOOM,
+     "Grid overlaps 网格重叠 between community/base grids of one village",
+     F({"id", "Number"}, {"village_code", "String"}, {"reason", "String"}, {"is_sliver", "Boolean"},
+       {"area_m2", "Number"}, {"grid_a_code", "String"}, {"grid_b_code", "String"})},
+    {"staffing_findings", 12, TILE_MAX_ZOOM,
+     "Staffing findings 网格员配备问题 (Art. 15): reason, label, what to do",
+     F({"id", "Number"}, {"village_code", "String"}, {"reason", "String"}, {"label", "String"},
+       {"severity", "String"}, {"grid_code", "String"}, {"worker_id", "Number"},
+       {"subject", "String"}, {"value", "Number"}, {"bound", "Number"}, {"suggestion", "String"})},
+    /* ---- end of coverage and staffing analysis ---- */
 };
 #define NLAYERS ((int)(sizeof layers / sizeof layers[0]))
 _Static_assert(NLAYERS <= 64, "a tile_set mask holds 64 layers");
