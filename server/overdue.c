@@ -28,7 +28,7 @@ int srv_overdue_check(srv *s)
     char *sql = db_sql("hazards_mark_overdue", &err);
     PGresult *res = sql ? db_exec(c, PGRES_TUPLES_OK, sql, 0, NULL, &err) : NULL;
     if (res) {
-        n = atoi(PQgetvalue(res, 0, 0));
+        n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
         if (n > 0)
             core_log(CORE_LOG_INFO, "hazards_escalated", "\"count\":%d", n);
     } else {

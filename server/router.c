@@ -31,6 +31,7 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/reports/coverage", h_report_coverage, "report_coverage"},
     {"GET,HEAD", "/reports/staffing", h_report_staffing, "report_staffing"},
     {"GET,HEAD", "/reports/scorecard", h_report_scorecard, "report_scorecard"},
+    {"GET,HEAD", "/reports/hazards", h_report_hazards, "report_hazards"},
     /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
     {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
     {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},

@@ -128,6 +128,7 @@ int h_hazard_actions_get(srv_req *r);
 int h_hazard_actions_post(srv_req *r);
 int h_hazard_exposure(srv_req *r);
 int h_report_exposure(srv_req *r);
+int h_report_hazards(srv_req *r);
 /* Starts the thread that runs hazards_mark_overdue() now and every overdue_check_s seconds;
  * NULL when the setting is 0. srv_overdue_stop wakes it, joins it and frees it. */
 struct srv_overdue *srv_overdue_start(srv *s);

@@ -42,6 +42,13 @@ static const tile_layer layers[] = {
      F({"id", "Number"}, {"name", "String"}, {"category", "String"}, {"risk_grade", "String"},
        {"status", "String"}, {"overdue", "Boolean"}, {"escalation_level", "Number"},
        {"count", "Number"})},
+    {"hazard_zones", 11, TILE_MAX_ZOOM,
+     "Influence zones 影响范围 of open hazards (given polygon or category buffer), with risk grade, "
+     "major, overdue, escalation level and whether the hazard lies in a school safety zone",
+     F({"id", "Number"}, {"name", "String"}, {"category", "String"}, {"risk_grade", "String"},
+       {"status", "String"}, {"major", "Boolean"}, {"overdue", "Boolean"},
+       {"escalation_level", "Number"}, {"in_school_zone", "Boolean"}, {"zone_source", "String"},
+       {"buffer_m", "Number"})},
     {"cameras", 10, TILE_MAX_ZOOM,
      "Video surveillance cameras 视频监控 (Art. 17); clustered below z15",
      F({"id", "Number"}, {"name", "String"}, {"direction_deg", "Number"}, {"fov_deg", "Number"},

@@ -244,7 +244,12 @@ BEGIN
 END $$;
 
 -- ---------------------------------------------------------------------------------------------
--- Deadlines (Art. 58(3)). Open hazards whose deadline passed before `now` (local date in
+-- Deadlines (Art. 58(3)). The check runs every minute: it reads only open hazards with a
+-- deadline, through this index.
+CREATE INDEX hazards_open_deadline_idx ON hazards (deadline)
+    WHERE status IN ('reported', 'confirmed', 'rectifying') AND deadline IS NOT NULL;
+
+-- Open hazards whose deadline passed before `now` (local date in
 -- China Standard Time) become overdue and go up one escalation level, once per deadline: the
 -- escalated deadline is recorded, so running again changes nothing, and a new deadline that is
 -- missed escalates again. Safe to run from several servers at once (the row lock re-checks the

@@ -30,10 +30,12 @@ WITH hits AS (
       FROM hits
      GROUP BY place_id, place_code, place_name, category, village_code
 )
-SELECT row_number() OVER w AS rank, place_id, place_code, place_name, category, village_code,
+SELECT row_number() OVER w AS rank, place_id AS key_place_id, place_code AS code,
+       place_name AS name, category, village_code,
        (SELECT name FROM jurisdictions j WHERE j.code = p.village_code) AS village_name,
-       hazards, round(nearest_m::numeric, 1) AS nearest_m, any_overdue, max_escalation,
-       hazard_list::text, hazard_text
+       hazards AS major_hazards, round(nearest_m::numeric, 1) AS nearest_m,
+       any_overdue AS overdue, max_escalation AS max_escalation_level,
+       hazard_list AS hazards, hazard_text
   FROM places p
 WINDOW w AS (ORDER BY tier, hazards DESC, nearest_m, place_id)
  ORDER BY rank

@@ -51,7 +51,7 @@ long hz_hazard(PGconn *c, const char *category, const char *risk_grade, const ch
                        "ST_Project(ST_SetSRID(ST_MakePoint(114.93, 27.81), 4490)::geography, "
                        "$4::float8, radians($5::float8))::geometry) RETURNING id",
                        5, p);
-    long v = atol(id);
+    long v = strtol(id, NULL, 10);
     free(id);
     return v;
 }

@@ -210,7 +210,7 @@ START_TEST(test_camera_sectors_see_or_miss)
                          "SELECT round(ST_Area(camera_sector(geom, 90, 60, 150)::geography)) "
                          "FROM cameras WHERE name = 'C1 east'",
                          0, NULL);
-    ck_assert_double_eq_tol(atof(area), 3.14159265 * 150 * 150 / 6, 15);
+    ck_assert_double_eq_tol(strtod(area, NULL), 3.14159265 * 150 * 150 / 6, 15);
     free(area);
     PQfinish(c);
 }
@@ -347,7 +347,7 @@ START_TEST(test_zones_given_buffered_and_redrawn)
                 "round(ST_Area(influence_zone::geography)) FROM hazards WHERE id = $1::bigint",
                 1, p);
     ck_assert_msg(!strncmp(v, "given|-|", 8), "%s", v);
-    ck_assert_double_eq_tol(atof(v + 8), 400, 5);
+    ck_assert_double_eq_tol(strtod(v + 8, NULL), 400, 5);
     free(v);
     free(hz_must(c, "UPDATE hazards SET influence_zone = NULL WHERE id = $1::bigint", 1, p));
     v = hz_must(c, "SELECT zone_source || '|' || zone_buffer_m FROM hazards WHERE id = $1::bigint",
@@ -366,6 +366,27 @@ START_TEST(test_zones_given_buffered_and_redrawn)
 }
 END_TEST
 
+/* The zone as a tile layer: the tile holding the hazard at z14 (x 13422, y 6873 for
+ * 114.93°E 27.81°N) carries the layer and its attributes; a tile far away is empty. */
+START_TEST(test_zone_tile_layer_draws_the_buffer)
+{
+    th_response r = th_http(&srv, "GET", "/tiles/hazard_zones/14/13422/6873.mvt", NULL, NULL);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_ptr_nonnull(memmem(r.body, r.len, "hazard_zones", 12));
+    ck_assert_ptr_nonnull(memmem(r.body, r.len, "in_school_zone", 14));
+    ck_assert_ptr_nonnull(memmem(r.body, r.len, "escalation_level", 16));
+    th_response_free(&r);
+    r = th_http(&srv, "GET", "/tiles/hazard_zones/14/0/0.mvt", NULL, NULL);
+    ck_assert_int_eq(r.status, 204);
+    th_response_free(&r);
+    json_t *tj = get_json("/tiles/hazard_zones.json", 200);
+    json_t *vl = json_array_get(json_object_get(tj, "vector_layers"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(vl, "id")), "hazard_zones");
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(vl, "fields"), "overdue"));
+    json_decref(tj);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hazard_exposure");
@@ -380,6 +401,7 @@ int main(void)
     tcase_add_test(tc, test_report_csv_has_bom_and_chinese_headers);
     tcase_add_test(tc, test_unknown_hazard_exposure_is_404);
     tcase_add_test(tc, test_zones_given_buffered_and_redrawn);
+    tcase_add_test(tc, test_zone_tile_layer_draws_the_buffer);
     /* changes the school-zone setting: last */
     tcase_add_test(tc, test_school_safety_zone_flag_follows_the_setting);
     suite_add_tcase(s, tc);

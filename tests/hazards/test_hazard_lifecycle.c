@@ -79,7 +79,7 @@ START_TEST(test_transition_table_is_the_issues_lifecycle)
         free(row);
     }
     char *n = hz_must(db, "SELECT count(*) FROM hazard_transitions", 0, NULL);
-    ck_assert_int_eq(atoi(n), (int)NEXPECTED);
+    ck_assert_int_eq(strtol(n, NULL, 10), (long)NEXPECTED);
     free(n);
 }
 END_TEST

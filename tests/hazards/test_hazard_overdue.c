@@ -5,6 +5,7 @@
 #include "hz_util.h"
 
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +13,33 @@
 
 static PGconn *db;
 
-static void setup(void)
+static void setup_db(void)
 {
     th_db_create("hz_overdue");
+}
+
+static void teardown_db(void)
+{
+    th_db_drop();
+}
+
+/* Every test starts with no hazards: a check escalates only what the test made. */
+static void setup(void)
+{
     db = th_db_connect();
+    free(hz_must(db, "TRUNCATE hazards CASCADE", 0, NULL));
 }
 
 static void teardown(void)
 {
     PQfinish(db);
-    th_db_drop();
 }
 
 static int mark(const char *now)
 {
     const char *p[] = {now};
     char *n = hz_must(db, "SELECT hazards_mark_overdue($1::timestamptz)", 1, p);
-    int v = atoi(n);
+    int v = (int)strtol(n, NULL, 10);
     free(n);
     return v;
 }
@@ -129,6 +140,40 @@ START_TEST(test_finished_or_undated_hazards_are_left_alone)
 }
 END_TEST
 
+/* Two servers checking at the same moment: the second waits for the first's row locks, then
+ * finds the deadline already escalated. */
+START_TEST(test_concurrent_checks_escalate_once)
+{
+    char state[6];
+    long id = hz_hazard(db, "accident", "red", "major", 10, 300);
+    free(hz_act(db, id, "confirm", "planner", plan_march, state));
+    PGconn *other = th_db_connect();
+    free(hz_must(db, "BEGIN", 0, NULL));
+    ck_assert_int_eq(mark("2026-03-12 08:00+08"), 1);
+    /* the other connection's check blocks on the uncommitted escalation */
+    ck_assert_int_eq(PQsendQuery(other, "SELECT hazards_mark_overdue('2026-03-12 08:00:05+08')"),
+                     1);
+    free(hz_must(db, "COMMIT", 0, NULL));
+    PGresult *res = PQgetResult(other);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    ck_assert_str_eq(PQgetvalue(res, 0, 0), "0");
+    PQclear(res);
+    while ((res = PQgetResult(other)))
+        PQclear(res);
+    PQfinish(other);
+    expect(id, "escalation_level", "1");
+    char ids[32];
+    snprintf(ids, sizeof ids, "%ld", id);
+    const char *p[] = {ids};
+    char *n = hz_must(db,
+                      "SELECT count(*) FROM hazard_actions WHERE hazard_id = $1::bigint AND "
+                      "action = 'escalate'",
+                      1, p);
+    ck_assert_str_eq(n, "1");
+    free(n);
+}
+END_TEST
+
 /* The server runs the check at start and every overdue_check_s seconds by itself. */
 START_TEST(test_server_watch_escalates_without_being_asked)
 {
@@ -168,16 +213,70 @@ START_TEST(test_server_watch_escalates_without_being_asked)
 }
 END_TEST
 
+/* The county's list: overdue and escalated hazards first, filters, and the CSV for meetings. */
+START_TEST(test_hazard_list_report_shows_overdue_first)
+{
+    char state[6];
+    long calm = hz_hazard(db, "fire", "yellow", NULL, 10, 0);
+    long late = hz_hazard(db, "accident", "red", "major", 20, 0);
+    free(hz_act(db, late, "confirm", "planner", plan_march, state));
+    long done = hz_hazard(db, "fire", "blue", NULL, 30, 0);
+    hz_force_status(db, done, "closed");
+    ck_assert_int_eq(mark("2026-03-11 01:00+08"), 1);
+    th_server s;
+    const char *sets[] = {"overdue_check_s=0", NULL};
+    th_server_start(&s, sets);
+    th_response r = th_http(&s, "GET", "/reports/hazards?jurisdiction=360502", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = json_loads(r.body, 0, NULL);
+    json_t *list = json_object_get(doc, "hazards");
+    ck_assert_int_eq(json_array_size(list), 2);
+    json_t *first = json_array_get(list, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(first, "id")), late);
+    ck_assert(json_is_true(json_object_get(first, "overdue")));
+    ck_assert_int_eq(json_integer_value(json_object_get(first, "escalation_level")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(first, "status_zh")), "已确认");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(list, 1), "id")), calm);
+    json_decref(doc);
+    th_response_free(&r);
+    const char *queries[] = {"&overdue=true", "&status=all", "&status=closed"};
+    const size_t want[] = {1, 3, 1};
+    for (int i = 0; i < 3; i++) {
+        char path[120];
+        snprintf(path, sizeof path, "/reports/hazards?jurisdiction=360502000000%s", queries[i]);
+        r = th_http(&s, "GET", path, NULL, NULL);
+        ck_assert_int_eq(r.status, 200);
+        doc = json_loads(r.body, 0, NULL);
+        ck_assert_int_eq(json_array_size(json_object_get(doc, "hazards")), want[i]);
+        json_decref(doc);
+        th_response_free(&r);
+    }
+    r = th_http(&s, "GET", "/reports/hazards?jurisdiction=360502&status=lost", NULL, NULL);
+    ck_assert_int_eq(r.status, 400);
+    th_response_free(&r);
+    r = th_http(&s, "GET", "/reports/hazards?jurisdiction=360502&f=csv", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(strncmp(r.body, "\xEF\xBB\xBF隐患ID,编码,名称,类别,", 3 + 30) == 0, "%s", r.body);
+    ck_assert_ptr_nonnull(strstr(r.body, ",已确认,"));
+    ck_assert_ptr_nonnull(strstr(r.body, ",重大（红）,"));
+    th_response_free(&r);
+    th_server_stop(&s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hazard_overdue");
     TCase *tc = tcase_create("clock");
+    tcase_add_unchecked_fixture(tc, setup_db, teardown_db);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_missed_deadline_escalates_exactly_once);
     tcase_add_test(tc, test_a_new_deadline_clears_overdue_and_can_escalate_again);
     tcase_add_test(tc, test_finished_or_undated_hazards_are_left_alone);
+    tcase_add_test(tc, test_concurrent_checks_escalate_once);
     tcase_add_test(tc, test_server_watch_escalates_without_being_asked);
+    tcase_add_test(tc, test_hazard_list_report_shows_overdue_first);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
