@@ -513,7 +513,7 @@
     else if (res.status === 422) setFaults((res.body && res.body.faults) || [], (res.body && res.body.warnings) || []);
     else if (res.status === 401) setFaults([{ code: 'unauthorized', message_zh: t('token.bad'), message_en: t('token.bad') }]);
     else if (res.status === 403) setFaults([{ code: 'forbidden', message_zh: t('token.denied'), message_en: t('token.denied') }]);
-    else if (res.status === 412) showConflict();
+    else if (res.status === 412) { setFaults([]); showConflict(); }
     else setFaults([{ code: 'unavailable', message_zh: t('faults.unavailable') + ' (' + res.status + ')', message_en: t('faults.unavailable') + ' (' + res.status + ')' }]);
     renderTally();
     S.dryRuns = (S.dryRuns || 0) + 1;

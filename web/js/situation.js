@@ -286,7 +286,11 @@
   }
   function onClick(e) {
     const f = pick(e.point);
-    if (!f) { drillDown(e.lngLat); return; }
+    // Above the township a click always goes one level down (points there are too dense to
+    // aim past); below it, on empty ground or a cluster standing for many points.
+    const high = ['province', 'city', 'county'].includes(state.current.level);
+    if (high || !f || Number(f.properties.count) > 1) drillDown(e.lngLat);
+    if (!f || Number(f.properties.count) > 1) return;
     state.selected = { layer: f.sourceLayer, props: Object.assign({}, f.properties), id: f.properties.id !== undefined ? f.properties.id : f.id, lngLat: e.lngLat, extra: {} };
     renderDetails(state.selected);
     enrich(state.selected);
