@@ -196,9 +196,9 @@ test('drawing and saving a grid in the editor creates it in the database', async
   await mapIdle(ed, 'pinganEditorMap');
   await shot(ed, '06-editor-village');
   await ed.click('#t-draw');
-  // the gap of 百花湖社区: 114.91–114.92 × 27.81–27.82, drawn a little inside (snapping may
-  // pull the corners onto the neighbouring edges, which is what a planner wants)
-  await drawPolygon(ed, [[114.9105, 27.8105], [114.9195, 27.8105], [114.9195, 27.8195], [114.9105, 27.8195]]);
+  // the gap of 百花湖社区: 114.91–114.92 × 27.81–27.82, each corner clicked a few pixels off:
+  // snapping puts it on the neighbouring grids' corners and the village boundary
+  await drawPolygon(ed, [[114.9101, 27.8101], [114.9199, 27.8101], [114.9199, 27.8199], [114.9101, 27.8199]]);
   await ed.fill('#g-name', '百花湖三网格');
   await ed.waitForFunction(() => window.pinganEditor.lastDryRun && window.pinganEditor.lastDryRun.valid, null, { timeout: 30000 });
   const tally = await ed.locator('#tally').textContent();
@@ -211,6 +211,8 @@ test('drawing and saving a grid in the editor creates it in the database', async
   assert.equal(await ed.locator('#msg').textContent(), '已保存');
   assert.equal(sql("SELECT count(*) FROM grids WHERE name = '百花湖三网格' AND village_code = '" + VILLAGE + "'"), '1');
   assert.equal(sql("SELECT households FROM grids WHERE name = '百花湖三网格'"), '260');
+  assert.equal(sql("SELECT ST_AsText(ST_Envelope(geom)) FROM grids WHERE name = '百花湖三网格'"),
+    'POLYGON((114.91 27.81,114.91 27.82,114.92 27.82,114.92 27.81,114.91 27.81))', 'snapped to the edges');
 });
 
 test('a self-intersecting shape shows the fault where it is and saves nothing', async () => {

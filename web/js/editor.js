@@ -96,32 +96,32 @@
   function snapTo(ev) {
     if (!$('t-snap').checked || !S.village) return undefined;
     const p = { x: ev.containerX, y: ev.containerY };
-    let best = null, bestD = SNAP_PX;
-    const consider = (ll) => {
-      const q = map.project(ll);
-      const d = Math.hypot(q.x - p.x, q.y - p.y);
-      if (d < bestD) { bestD = d; best = ll; }
-    };
     const rings = [];
     for (const poly of PG.polygonsOf(S.villageGeom)) rings.push(...poly);
     for (const g of S.neighbours) {
       if (S.draft && S.draft.op === 'replace' && String(g.id) === String(S.draft.gridId)) continue;
       for (const poly of PG.polygonsOf(g.geometry)) rings.push(...poly);
     }
+    // a vertex within reach wins (corners are shared exactly); else the nearest edge point,
+    // interpolated in degrees so that a point on a straight edge stays exactly on it
+    let vertex = null, vd = SNAP_PX, edge = null, ed = SNAP_PX;
     for (const ring of rings) {
       for (let i = 0; i + 1 < ring.length; i++) {
         const a = map.project(ring[i]), b = map.project(ring[i + 1]);
-        consider(ring[i]);
+        const d0 = Math.hypot(a.x - p.x, a.y - p.y);
+        if (d0 < vd) { vd = d0; vertex = ring[i]; }
         const dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy;
         if (!len2) continue;
         const tt = Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
-        const foot = { x: a.x + tt * dx, y: a.y + tt * dy };
-        const d = Math.hypot(foot.x - p.x, foot.y - p.y);
-        if (d < bestD) { bestD = d; const ll = map.unproject(foot); best = [ll.lng, ll.lat]; }
+        const d = Math.hypot(a.x + tt * dx - p.x, a.y + tt * dy - p.y);
+        if (d < ed) {
+          ed = d;
+          const A = ring[i], B = ring[i + 1];
+          edge = [A[0] === B[0] ? A[0] : A[0] + tt * (B[0] - A[0]), A[1] === B[1] ? A[1] : A[1] + tt * (B[1] - A[1])];
+        }
       }
     }
-    // a vertex within reach wins over an edge point slightly nearer
-    return best || undefined;
+    return vertex || edge || undefined;
   }
 
   // ---- sign-in ----
