@@ -4,6 +4,7 @@
 #include "db.h"
 #include "tiles.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,35 @@ void tile_set_zooms(const tile_set *set, int *minzoom, int *maxzoom)
     }
 }
 
+/* The layers' SQL files, read once per process (by tile_ctx_create, before any request), so
+ * that serving a tile never touches the file system. Kept for the life of the process. */
+static char *layer_sql[NLAYERS];
+static pthread_mutex_t layer_sql_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const char *tile_layer_sql(int i, core_err *err)
+{
+    if (i < 0 || i >= NLAYERS) {
+        core_fail(err, CORE_EINVAL, "no layer %d", i);
+        return NULL;
+    }
+    pthread_mutex_lock(&layer_sql_lock);
+    if (!layer_sql[i]) {
+        char file[96];
+        snprintf(file, sizeof file, "tiles_%s", layers[i].name);
+        char *text = db_sql(file, err);
+        if (text) {
+            /* A file is one SELECT; it becomes a scalar subquery, so its final ';' must go. */
+            size_t n = strlen(text);
+            while (n > 0 && strchr(" \t\r\n;", text[n - 1]))
+                text[--n] = '\0';
+        }
+        layer_sql[i] = text;
+    }
+    const char *sql = layer_sql[i];
+    pthread_mutex_unlock(&layer_sql_lock);
+    return sql;
+}
+
 char *tile_set_sql(const tile_set *set, int z, int *ncols, core_err *err)
 {
     core_buf sql = {0};
@@ -144,21 +174,14 @@ char *tile_set_sql(const tile_set *set, int z, int *ncols, core_err *err)
         const tile_layer *l = &layers[set->idx[i]];
         if (z < l->minzoom || z > l->maxzoom)
             continue;
-        char file[96];
-        snprintf(file, sizeof file, "tiles_%s", l->name);
-        char *text = db_sql(file, err);
+        const char *text = tile_layer_sql(set->idx[i], err);
         if (!text) {
             core_buf_free(&sql);
             return NULL;
         }
-        /* A file is one SELECT; it becomes a scalar subquery, so its final ';' must go. */
-        size_t n = strlen(text);
-        while (n > 0 && strchr(" \t\r\n;", text[n - 1]))
-            text[--n] = '\0';
         ok = core_buf_puts(&sql, *ncols ? ",\n(" : "SELECT (") && core_buf_puts(&sql, text) &&
              core_buf_printf(&sql, "\n) AS l%d", *ncols);
         (*ncols)++;
-        free(text);
     }
     if (!ok) {
         core_buf_free(&sql);
