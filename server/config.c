@@ -48,6 +48,10 @@ static const struct setting {
      "community/base grids overlapping a sibling: error (422) or warn"},
     {"spill_tolerance_m2", "PINGAN_SPILL_TOLERANCE_M2", SET_LONG, S(spill_tolerance_m2), "10", 0,
      100000000L, "grid area outside its village up to this is a warning, beyond it an error"},
+    {"events_max_subscribers", "PINGAN_EVENTS_MAX_SUBSCRIBERS", SET_INT, S(events_max_subscribers),
+     "8", 0, 1000, "live-event (/events) streams at once; each holds a worker thread"},
+    {"events_keepalive_s", "PINGAN_EVENTS_KEEPALIVE_S", SET_INT, S(events_keepalive_s), "15", 1,
+     300, "seconds between keep-alive comments on an idle /events stream"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

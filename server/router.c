@@ -27,11 +27,11 @@ static const srv_route routes[] = {
     {"POST", "/collections/hazards/items/{id}/actions", h_hazard_actions_post, "hazard_act"},
     {"GET,HEAD", "/hazards/{id}/exposure", h_hazard_exposure, "hazard_exposure"},
     {"GET,HEAD", "/reports/exposure", h_report_exposure, "report_exposure"},
-    {"GET,HEAD", "/reports/hazards", h_report_hazards, "report_hazards"},
     /* coverage and staffing analysis (Art. 15, 57) */
     {"GET,HEAD", "/reports/coverage", h_report_coverage, "report_coverage"},
     {"GET,HEAD", "/reports/staffing", h_report_staffing, "report_staffing"},
     {"GET,HEAD", "/reports/scorecard", h_report_scorecard, "report_scorecard"},
+    {"GET,HEAD", "/reports/hazards", h_report_hazards, "report_hazards"},
     /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
     {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
     {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},
@@ -47,6 +47,10 @@ static const srv_route routes[] = {
     {"POST", "/collections/{id}/items/{fid}/split", h_grid_split, "grid_split"},
     {"GET,HEAD", "/collections/{id}/items/{fid}/history", h_item_history, "item_history"},
     {"POST", "/collections/{id}/items/{fid}/restore", h_item_restore, "item_restore"},
+    /* web: pages, live events, jurisdiction search */
+    {"GET,HEAD", "/editor", h_editor_page, "editor"},
+    {"GET,HEAD", "/events", h_events, "events"},
+    {"GET,HEAD", "/search/jurisdictions", h_search_jurisdictions, "search_jurisdictions"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

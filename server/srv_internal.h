@@ -21,6 +21,7 @@ struct srv {
     struct srv_overdue *overdue; /* the deadline watch (overdue.c), NULL when off */
     struct tile_ctx *tiles;      /* tiles area: cache and listener (NULL until started) */
     ana_worker *analysis;        /* background drainer of the coverage queue, NULL when off */
+    struct srv_events *events;   /* live events (h_events.c) */
 };
 
 typedef struct {
@@ -101,15 +102,6 @@ int h_health(srv_req *r);
 int h_metrics(srv_req *r);
 int h_landing(srv_req *r);
 int h_static(srv_req *r);
-/* Feature writes, grid operations, history (h_write.c; OGC API - Features Part 4) */
-int h_item_create(srv_req *r);
-int h_item_write(srv_req *r); /* PUT, PATCH, DELETE */
-int h_items_options(srv_req *r);
-int h_item_options(srv_req *r);
-int h_grid_split(srv_req *r);
-int h_grid_merge(srv_req *r);
-int h_item_history(srv_req *r);
-int h_item_restore(srv_req *r);
 /* OGC API - Features reads (h_openapi.c, h_collections.c, h_items.c, h_locate.c) */
 int h_openapi(srv_req *r);
 int h_conformance(srv_req *r);
@@ -119,6 +111,15 @@ int h_queryables(srv_req *r);
 int h_items(srv_req *r);
 int h_item(srv_req *r);
 int h_locate(srv_req *r);
+/* Feature writes, grid operations, history (h_write.c; OGC API - Features Part 4) */
+int h_item_create(srv_req *r);
+int h_item_write(srv_req *r); /* PUT, PATCH, DELETE */
+int h_items_options(srv_req *r);
+int h_item_options(srv_req *r);
+int h_grid_split(srv_req *r);
+int h_grid_merge(srv_req *r);
+int h_item_history(srv_req *r);
+int h_item_restore(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
 
@@ -147,5 +148,17 @@ int h_tilejson(srv_req *r);        /* GET /tiles/{layers}.json */
 int h_tile(srv_req *r);            /* GET /tiles/{layers}/{z}/{x}/{y}.mvt|.pbf */
 int h_style(srv_req *r);           /* GET /styles/{name}.json */
 int h_glyphs(srv_req *r);          /* GET /styles/glyphs/{fontstack}/{range}.pbf */
+/* ---- live events (h_events.c) ---- */
+/* Starts the thread that LISTENs on pingan_events at url. */
+core_code srv_events_start(srv *s, const char *url, core_err *err);
+/* Stops the listener and ends every subscriber's stream (before mg_stop waits for them). */
+void srv_events_shutdown(srv *s);
+/* Frees what srv_events_start made (after mg_stop). */
+void srv_events_free(srv *s);
+int h_events(srv_req *r);
+
+/* ---- pages and search (h_search.c) ---- */
+int h_editor_page(srv_req *r);
+int h_search_jurisdictions(srv_req *r);
 
 #endif
