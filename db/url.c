@@ -80,8 +80,9 @@ PGconn *db_connect(const char *url, core_err *err)
         PQfinish(c);
         return NULL;
     }
-    /* Quiet NOTICEs (CREATE ... IF NOT EXISTS) that would otherwise go to stderr. */
-    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    /* Quiet NOTICEs (CREATE ... IF NOT EXISTS) that would otherwise go to stderr. JIT off:
+     * compiling costs seconds for tile and feature queries that run in milliseconds. */
+    PQclear(PQexec(c, "SET client_min_messages = warning; SET jit = off"));
     return c;
 }
 

@@ -68,6 +68,7 @@ maintenance_work_mem = 256MB
 fsync = on
 synchronous_commit = on
 max_wal_size = 4GB
+jit = off
 EOF
     fi
     start
