@@ -72,7 +72,7 @@ core_code db_load_reference(PGconn *c, long *loaded, core_err *err)
     PGresult *r = db_exec(c, PGRES_TUPLES_OK, "SELECT count(*) FROM jurisdictions", 0, NULL, err);
     if (!r)
         return err ? err->code : CORE_EDB;
-    long before = atol(PQgetvalue(r, 0, 0));
+    long before = strtol(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     if (before > 0)
         return CORE_OK;
@@ -95,7 +95,7 @@ core_code db_load_reference(PGconn *c, long *loaded, core_err *err)
     if (!(r = db_exec(c, PGRES_TUPLES_OK, "SELECT count(*) FROM jurisdictions", 0, NULL, err)))
         return err ? err->code : CORE_EDB;
     if (loaded)
-        *loaded = atol(PQgetvalue(r, 0, 0)) - before;
+        *loaded = strtol(PQgetvalue(r, 0, 0), NULL, 10) - before;
     PQclear(r);
     return CORE_OK;
 }

@@ -9,8 +9,10 @@ packages=(
     postgresql-15 postgresql-15-postgis-3 postgresql-contrib
     libpq-dev libgeos-dev libproj-dev proj-data proj-bin libgdal-dev gdal-bin
     libcivetweb-dev check libjansson-dev zlib1g-dev libcurl4-openssl-dev
-    nodejs npm chromium
+    chromium
 )
+# Node.js and npm may come from elsewhere than Debian: ask for Debian's only when absent.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 # Benchmarks only: PINGAN_BENCH_DEPS=1
 [ "${PINGAN_BENCH_DEPS:-0}" = 1 ] && packages+=(wrk hyperfine nginx-light)
 

@@ -61,6 +61,14 @@ void srv_base_url(const srv_req *r, char *out, size_t size);
 /* The request header's value or NULL. */
 const char *srv_header(const srv_req *r, const char *name);
 
+/* ---- request bodies (body.c) ---- */
+/* Reads the whole body into out within max_bytes (0: the max_body_bytes setting) and the
+ * request deadline. Returns 0, or the status of the problem it already sent (400, 408, 413). */
+int srv_read_body(srv_req *r, core_buf *out, long max_bytes);
+/* Reads and parses a JSON body nested at most max_depth deep; *doc is the caller's. Returns 0
+ * or the status of the problem already sent. */
+int srv_read_json(srv_req *r, json_t **doc, size_t max_depth);
+
 /* ---- database (http.c) ---- */
 /* A pooled connection, or NULL after sending 503. Give it back with srv_db_release. */
 PGconn *srv_db_acquire(srv_req *r);

@@ -1,0 +1,97 @@
+/* Reading request bodies safely: a size limit (413), a deadline for the whole body (CivetWeb
+ * bounds only the headers' time, so a trickling body would hold a thread forever), and no
+ * request that carries both Content-Length and Transfer-Encoding (request smuggling). */
+#include "srv_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int srv_read_body(srv_req *r, core_buf *out, long max_bytes)
+{
+    const char *te = srv_header(r, "Transfer-Encoding");
+    const char *cl = srv_header(r, "Content-Length");
+    if (te && cl)
+        return srv_problem(r, 400, "ambiguous_length",
+                           "both Content-Length and Transfer-Encoding given", NULL);
+    if (te && strcasecmp(te, "chunked") != 0)
+        return srv_problem(r, 501, "unsupported_transfer_encoding",
+                           "only chunked transfer encoding is accepted", NULL);
+    long limit = max_bytes > 0 ? max_bytes : r->server->cfg.max_body_bytes;
+    if (r->ri->content_length > limit) {
+        json_t *extra = json_pack("{s:I}", "limit_bytes", (json_int_t)limit);
+        return srv_problem_ex(r, 413, "body_too_large", "the request body is too large", extra,
+                              "Connection: close\r\n");
+    }
+    double deadline = core_now_ms() + r->server->cfg.request_timeout_ms;
+    char chunk[65536];
+    for (;;) {
+        int n = mg_read(r->conn, chunk, sizeof chunk);
+        if (n < 0)
+            return srv_problem_ex(r, 400, "body_read_failed", "the request body was cut off",
+                                  NULL, "Connection: close\r\n");
+        if (n == 0)
+            break;
+        if ((long)(out->len + (size_t)n) > limit) {
+            json_t *extra = json_pack("{s:I}", "limit_bytes", (json_int_t)limit);
+            return srv_problem_ex(r, 413, "body_too_large", "the request body is too large",
+                                  extra, "Connection: close\r\n");
+        }
+        if (!core_buf_append(out, chunk, (size_t)n))
+            return srv_problem(r, 500, "out_of_memory", NULL, NULL);
+        if (core_now_ms() > deadline)
+            return srv_problem_ex(r, 408, "body_timeout",
+                                  "the request body did not arrive in time", NULL,
+                                  "Connection: close\r\n");
+    }
+    return 0;
+}
+
+int srv_read_json(srv_req *r, json_t **doc, size_t max_depth)
+{
+    core_buf body = {0};
+    int status = srv_read_body(r, &body, 0);
+    if (status) {
+        core_buf_free(&body);
+        return status;
+    }
+    *doc = NULL;
+    if (!body.len) {
+        core_buf_free(&body);
+        return srv_problem(r, 400, "empty_body", "a JSON body is required", NULL);
+    }
+    /* jansson recurses; bound nesting before parsing so a hostile body cannot exhaust the
+     * stack. Strings are skipped so that brackets inside them do not count. */
+    size_t depth = 0, deepest = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < body.len; i++) {
+        char ch = body.data[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = false;
+        } else if (ch == '"') {
+            in_str = true;
+        } else if (ch == '{' || ch == '[') {
+            if (++depth > deepest)
+                deepest = depth;
+        } else if ((ch == '}' || ch == ']') && depth) {
+            depth--;
+        }
+    }
+    if (deepest > max_depth) {
+        core_buf_free(&body);
+        json_t *extra = json_pack("{s:I}", "max_depth", (json_int_t)max_depth);
+        return srv_problem(r, 400, "json_too_deep", "the JSON body is nested too deeply", extra);
+    }
+    json_error_t e;
+    *doc = json_loadb(body.data, body.len, JSON_REJECT_DUPLICATES, &e);
+    core_buf_free(&body);
+    if (!*doc) {
+        json_t *extra = json_pack("{s:i, s:i, s:s}", "line", e.line, "column", e.column,
+                                  "parser", e.text);
+        return srv_problem(r, 400, "invalid_json", "the body is not valid JSON", extra);
+    }
+    return 0;
+}
