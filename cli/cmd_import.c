@@ -97,7 +97,7 @@ int cmd_import(int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},         {0, 0, 0, 0}};
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
         switch (ch) {
         case 'i':
             o.into = optarg;

@@ -143,10 +143,10 @@ static OGRGeometryH from_hex(const char *hex)
 
 static core_code write_rows(exporter *x, PGresult *r, long *count, core_err *err)
 {
+    x->ncols = PQnfields(r) - 1;
     for (int i = 0; i < PQntuples(r); i++) {
         OGRGeometryH g = PQgetisnull(r, i, x->ncols) ? NULL : from_hex(PQgetvalue(r, i, x->ncols));
         if (!x->layer) {
-            x->ncols = PQnfields(r) - 1;
             core_code rc = make_layer(x, r, g, err);
             if (rc) {
                 OGR_G_DestroyGeometry(g);
@@ -198,6 +198,7 @@ core_code imp_export(const imp_export_options *o, PGconn *c, long *count_out, co
     char *sql = imp_sql("export", o->from, err);
     if (!sql)
         return err->code;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
     core_buf decl = {0};
     core_buf_printf(&decl, "DECLARE imp_export NO SCROLL CURSOR FOR %s", sql);
     free(sql);
@@ -236,6 +237,7 @@ core_code imp_export(const imp_export_options *o, PGconn *c, long *count_out, co
         OSRDestroySpatialReference(x.dst);
     if (rc)
         VSIUnlink(o->out);
+    CPLPopErrorHandler();
     if (count_out)
         *count_out = count;
     return rc;

@@ -41,8 +41,9 @@ typedef struct {
 
 const imp_target *imp_target_find(const char *name);
 const imp_target *imp_target_of_preset(const char *preset);
-/* Converts one source value for col into out (stored text form); false with why. NULL
- * value in gives *is_null. */
+/* Converts one source value for col into out (stored text form); false with why. An empty
+ * value gives *is_null. An unknown vocabulary value is kept as 'other' (or empty) and why
+ * says so while the result is true. */
 bool imp_convert(const imp_col *col, const char *in, char *out, size_t size, bool *is_null,
                  char *why, size_t whysize);
 /* Fills derived values the source did not give (risk grade from 险情 level …). vals[i] is

@@ -101,7 +101,7 @@ char *imp_report_text(const json_t *r)
     list(&b, r, "mismatched", "Names or codes that differ from the reference", 200);
     list(&b, r, "duplicate_codes", "Duplicate codes (later ones skipped)", 50);
     list(&b, r, "repaired", "Repaired geometries", 50);
-    list(&b, r, "warnings_per_feature", "Geometry warnings (kept)", 50);
+    list(&b, r, "warnings_per_feature", "Warnings on features (kept)", 50);
     list(&b, r, "outside_jiangxi", "Outside Jiangxi", 50);
     list(&b, r, "skipped", "Skipped", 100);
     if (*str(r, "error"))

@@ -34,7 +34,12 @@ typedef struct {
 static void list_add(imp_job *j, const char *list, json_t *item)
 {
     json_t *a = json_object_get(j->report, list);
-    if (json_array_size(a) < LIST_MAX) {
+    if (!a) {
+        a = json_array();
+        json_object_set_new(j->report, list, a);
+    }
+    size_t max = strcmp(list, "features") == 0 ? DETAILS_MAX : LIST_MAX;
+    if (json_array_size(a) < max) {
         json_array_append_new(a, item);
     } else {
         json_decref(item);
@@ -316,10 +321,15 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
             snprintf(raw_name, sizeof raw_name, "%s", text);
         bool is_null;
         char out[VALUE_MAX];
+        why[0] = '\0';
         if (!imp_convert(&t->cols[c], text, out, sizeof out, &is_null, why, sizeof why)) {
             ok = false;
             break;
         }
+        if (why[0])
+            list_add(j, "warnings_per_feature",
+                     json_pack("{s:I,s:s?,s:s}", "fid", (json_int_t)fid, "name",
+                               raw_name[0] ? raw_name : NULL, "reason", why));
         if (!is_null) {
             snprintf(bufs[c], sizeof bufs[c], "%s", out);
             vals[c] = bufs[c];
@@ -406,10 +416,9 @@ static core_code check_rows(imp_job *j, const char *file, const char *section, c
                       PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1), "name",
                       PQgetisnull(r, i, 2) ? NULL : PQgetvalue(r, i, 2), "reason",
                       PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3));
-        if (skipped) {
+        /* listed once, under its own heading; counted with the skipped */
+        if (skipped)
             j->skipped++;
-            list_add(j, "skipped", json_deep_copy(row));
-        }
         list_add(j, list, row);
     }
     PQclear(r);
@@ -420,7 +429,7 @@ static core_code check_and_merge(imp_job *j, core_err *err)
 {
     char file[64];
     snprintf(file, sizeof file, "import_%s", j->t->name);
-    if (run_section(j, file, "resolve", 0, NULL, NULL, err) ||
+    if (check_rows(j, file, "resolve", "mismatched", false, err) ||
         check_rows(j, "import_common", "dedupe", "duplicate_codes", true, err) ||
         check_rows(j, file, "reject", "unmatched", true, err) ||
         check_rows(j, file, "warn", "mismatched", false, err))
@@ -503,10 +512,22 @@ static core_code stream(imp_job *j, core_err *err)
     PQclear(r);
     core_buf b = {0};
     OGR_L_ResetReading(j->src.layer);
-    CPLErrorReset();
-    OGRFeatureH f;
+    OGRFeatureH f = NULL;
     long fid = 0;
-    while (!rc && (f = OGR_L_GetNextFeature(j->src.layer))) {
+    /* A read error is fatal: a truncated or corrupt file must not load in part. */
+    while (!rc) {
+        CPLErrorReset();
+        f = OGR_L_GetNextFeature(j->src.layer);
+        if (CPLGetLastErrorType() >= CE_Failure) {
+            rc = core_fail(err, CORE_EFORMAT,
+                           "%s is truncated or corrupt: reading feature %ld failed: %s; nothing "
+                           "was written",
+                           j->o->path, fid + 1, CPLGetLastErrorMsg());
+            OGR_F_Destroy(f);
+            break;
+        }
+        if (!f)
+            break;
         fid++;
         j->read++;
         feature_row(j, f, fid, &b);
@@ -518,9 +539,6 @@ static core_code stream(imp_job *j, core_err *err)
         if (j->o->cancel && *j->o->cancel)
             rc = core_fail(err, CORE_EIO, "interrupted; nothing was written");
     }
-    if (!rc && CPLGetLastErrorType() >= CE_Failure && j->read < j->src.total)
-        rc = core_fail(err, CORE_EFORMAT, "reading %s failed after %ld features: %s", j->o->path,
-                       j->read, CPLGetLastErrorMsg());
     if (!rc)
         rc = copy_flush(j, &b, err);
     core_buf_free(&b);
@@ -564,6 +582,8 @@ core_code imp_run(const imp_options *o, PGconn *c, json_t **report_out, core_err
         json_decref(j.report);
         return err->code;
     }
+    /* GDAL's messages go into the report and err, not onto the terminal. */
+    CPLPushErrorHandler(CPLQuietErrorHandler);
     if ((rc = imp_source_open(&j.src, o, err)))
         goto done;
     json_object_set_new(j.report, "layer", json_string(OGR_L_GetName(j.src.layer)));
@@ -617,6 +637,7 @@ done:
         json_object_set_new(j.report, "error", json_string(err ? err->msg : "failed"));
     if (j.src.ds)
         imp_source_close(&j.src);
+    CPLPopErrorHandler();
     geo_ctx_free(j.geo);
     if (report_out)
         *report_out = j.report;

@@ -166,12 +166,15 @@ static core_code decide_encoding(imp_source *s, const imp_options *o, core_err *
     long nonascii = 0, bad_utf8 = 0, bad_gb = 0;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(s->layer);
     int nf = OGR_FD_GetFieldCount(defn);
+    /* Field names count only when the data has no non-ASCII text: DBF names are cut at 10
+     * bytes, often in the middle of a character. */
+    long name_nonascii = 0, name_bad_utf8 = 0, name_bad_gb = 0;
     for (int i = 0; i < nf; i++) {
         const char *fname = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
         if (has_high(fname)) {
-            nonascii++;
-            bad_utf8 += !valid_utf8((const unsigned char *)fname);
-            bad_gb += gb != (iconv_t)-1 && !valid_in(gb, fname);
+            name_nonascii++;
+            name_bad_utf8 += !valid_utf8((const unsigned char *)fname);
+            name_bad_gb += gb != (iconv_t)-1 && !valid_in(gb, fname);
         }
     }
     OGR_L_ResetReading(s->layer);
@@ -194,6 +197,11 @@ static core_code decide_encoding(imp_source *s, const imp_options *o, core_err *
     OGR_L_ResetReading(s->layer);
     if (gb != (iconv_t)-1)
         iconv_close(gb);
+    if (nonascii == 0) {
+        nonascii = name_nonascii;
+        bad_utf8 = name_bad_utf8;
+        bad_gb = name_bad_gb;
+    }
 
     const char *chosen;
     if (o->encoding) {

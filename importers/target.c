@@ -214,8 +214,17 @@ bool imp_convert(const imp_col *col, const char *in, char *out, size_t size, boo
                     snprintf(out, size, "%s", m->to);
                     return true;
                 }
-            snprintf(why, whysize, "%s: '%s' is not a known value", col->name, v);
-            return false;
+            /* Not refused: the value is kept as 'other' (or left empty) and reported. */
+            bool other = false;
+            for (const imp_valmap *m = col->values; m->from; m++)
+                other = other || strcmp(m->to, "other") == 0;
+            snprintf(why, whysize, "%s: '%s' is not a known value; stored as %s", col->name, v,
+                     other ? "other" : "empty");
+            if (other)
+                snprintf(out, size, "other");
+            else
+                *is_null = true;
+            return true;
         }
         snprintf(out, size, "%s", v);
         return true;

@@ -10,11 +10,18 @@ CREATE TEMP TABLE imp_stage (
     geom geometry(MultiPolygon, 4490)
 ) ON COMMIT DROP;
 
--- @resolve  features without a code take the code of the one jurisdiction of that name
-UPDATE imp_stage s SET code = j.code
-  FROM (SELECT name, min(code) AS code FROM jurisdictions
-         WHERE code LIKE '36%' GROUP BY name HAVING count(*) = 1) j
- WHERE s.code IS NULL AND s.name = j.name;
+-- @resolve  features without a known code take the code of the one jurisdiction of their name
+WITH m AS (
+    SELECT s.fid, s.code AS old, j.code
+      FROM imp_stage s
+      JOIN (SELECT name, min(code) AS code FROM jurisdictions
+             WHERE code LIKE '36%' GROUP BY name HAVING count(*) = 1) j ON j.name = s.name
+     WHERE s.code IS NULL OR NOT EXISTS (SELECT 1 FROM jurisdictions x WHERE x.code = s.code))
+UPDATE imp_stage s SET code = m.code FROM m WHERE s.fid = m.fid
+RETURNING s.fid, s.code, s.name,
+          CASE WHEN m.old IS NULL THEN 'matched by name'
+               ELSE 'code ' || m.old || ' not in the reference division codes; matched by name to '
+                    || m.code END;
 
 -- @reject
 DELETE FROM imp_stage s

@@ -15,7 +15,7 @@ CREATE TEMP TABLE imp_stage (
 ) ON COMMIT DROP;
 
 -- @resolve
-SELECT NULL WHERE false;
+SELECT NULL::bigint, NULL::text, NULL::text, NULL::text WHERE false;
 
 -- @reject
 DELETE FROM imp_stage WHERE false RETURNING fid, code, name, NULL::text;

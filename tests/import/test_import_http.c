@@ -21,9 +21,10 @@ static void teardown(void)
     th_db_drop();
 }
 
-static const char *BODY = "--XyZ\r\nContent-Disposition: form-data; name=\"into\"\r\n\r\nhazards\r\n"
-                          "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
-                          "filename=\"h.csv\"\r\n\r\nname,lon,lat\r\na,114.9,27.8\r\n--XyZ--\r\n";
+static const char *BODY =
+    "--XyZ\r\nContent-Disposition: form-data; name=\"into\"\r\n\r\nhazards\r\n"
+    "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+    "filename=\"h.csv\"\r\n\r\nname,lon,lat\r\na,114.9,27.8\r\n--XyZ--\r\n";
 
 START_TEST(test_imports_refuses_anonymous_upload)
 {
