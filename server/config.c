@@ -34,6 +34,11 @@ static const struct setting {
      "base URL in links (default: from the Host header)"},
     {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,
      "PostgreSQL URL (default: the private cluster)"},
+    /* imports (POST /imports) */
+    {"import_max_bytes", "PINGAN_IMPORT_MAX_BYTES", SET_LONG, S(import_max_bytes), "536870912",
+     1024, 17179869184L, "largest upload POST /imports takes (413 above)"},
+    {"import_dir", "PINGAN_IMPORT_DIR", SET_STR, S(import_dir), "/tmp", 0, 0,
+     "where uploads wait while their import job runs (removed after)"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -13,6 +13,9 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/metrics", h_metrics, "metrics"},
     {"GET,HEAD", "/", h_landing, "landing"},
     {"GET,HEAD", "/web/**", h_static, "static"},
+    /* imports: upload a bureau file, then follow its job */
+    {"POST", "/imports", h_imports_post, "imports"},
+    {"GET,HEAD", "/imports/{id}", h_imports_get, "import"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

@@ -22,6 +22,8 @@ typedef struct {
     long tile_cache_mb;
     char public_url[256];    /* base URL for links; empty: from the Host header */
     char database_url[1024]; /* empty: $PINGAN_DATABASE_URL or the private cluster */
+    long import_max_bytes;   /* largest upload to POST /imports */
+    char import_dir[256];    /* uploads wait here while their job runs */
 } srv_config;
 
 /* Fills cfg with the defaults. */

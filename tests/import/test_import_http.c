@@ -1,5 +1,5 @@
-/* POST /imports over real HTTP: only importers and admins may upload; a malformed upload is
- * refused with problem+json; GET /imports/{id} of an unknown job is 404. */
+/* POST /imports and GET /imports/{id} over real HTTP: without the importer or admin role both
+ * are refused with problem+json and no job is created. */
 #include "harness.h"
 
 #include <check.h>
@@ -41,13 +41,12 @@ START_TEST(test_imports_refuses_anonymous_upload)
 }
 END_TEST
 
-START_TEST(test_imports_unknown_job_is_404)
+START_TEST(test_imports_job_status_needs_the_role)
 {
-    th_response r = th_http(&srv, "GET", "/imports/999999", NULL, NULL);
-    ck_assert_int_eq(r.status, 404);
-    th_response_free(&r);
-    r = th_http(&srv, "GET", "/imports/abc", NULL, NULL);
-    ck_assert_int_eq(r.status, 404);
+    th_response r = th_http(&srv, "GET", "/imports/1", NULL, NULL);
+    ck_assert_int_eq(r.status, 401);
+    char auth[64];
+    ck_assert(th_header(&r, "WWW-Authenticate", auth, sizeof auth));
     th_response_free(&r);
 }
 END_TEST
@@ -59,7 +58,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_imports_refuses_anonymous_upload);
-    tcase_add_test(tc, test_imports_unknown_job_is_404);
+    tcase_add_test(tc, test_imports_job_status_needs_the_role);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
