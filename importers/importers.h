@@ -22,8 +22,9 @@ typedef enum { IMP_MODE_INSERT, IMP_MODE_UPSERT, IMP_MODE_REPLACE_SCOPE } imp_mo
 typedef void (*imp_progress_fn)(void *ud, long done, long total);
 
 typedef struct {
-    const char *path;   /* file, .zip, directory (FileGDB) or any GDAL /vsi path */
-    const char *layer;  /* NULL: the only layer, else an error listing them */
+    const char *path;         /* file, .zip, directory (FileGDB) or any GDAL /vsi path */
+    const char *display_name; /* what the report calls the file (an upload's name); NULL: path */
+    const char *layer;        /* NULL: the only layer, else an error listing them */
     const char *into;   /* jurisdictions, grids, key_places, hazards, population_units, cameras */
     const char *preset; /* geohazard, boundaries, buildings, key_places, cameras or NULL */
     const char *maps[IMP_MAX_MAPS]; /* "target=source" overrides */

@@ -18,7 +18,9 @@
 /* Geometries with more vertices are reported by their bbox. */
 #define DETAIL_POINTS_MAX 64
 #define COPY_CHUNK        (256 * 1024)
-#define VALUE_MAX         IMP_VALUE_MAX
+/* Staged rows from which a load into a smaller table rebuilds its indexes afterwards. */
+#define BULK_ROWS 50000
+#define VALUE_MAX IMP_VALUE_MAX
 
 typedef struct {
     const imp_options *o;
@@ -429,7 +431,8 @@ static core_code check_and_merge(imp_job *j, core_err *err)
 {
     char file[64];
     snprintf(file, sizeof file, "import_%s", j->t->name);
-    if (check_rows(j, file, "resolve", "mismatched", false, err) ||
+    if (run_section(j, "import_common", "analyze", 0, NULL, NULL, err) ||
+        check_rows(j, file, "resolve", "mismatched", false, err) ||
         check_rows(j, "import_common", "dedupe", "duplicate_codes", true, err) ||
         check_rows(j, file, "reject", "unmatched", true, err) ||
         check_rows(j, file, "warn", "mismatched", false, err))
@@ -462,8 +465,48 @@ static core_code check_and_merge(imp_job *j, core_err *err)
         PQclear(r);
     }
     PGresult *r = NULL;
-    if (run_section(j, file, "merge", 0, NULL, &r, err))
+    /* A bulk load into a small table builds its GiST indexes once, after the merge, instead
+     * of row by row: several times faster for a million buildings. The DROP and CREATE are
+     * part of the one transaction, so a failure or kill leaves the indexes as they were; the
+     * price is that readers of the table wait until COMMIT. */
+    PGresult *defs = NULL;
+    if (strcmp(j->t->name, "jurisdictions") != 0 && j->staged >= BULK_ROWS) {
+        const char *p[] = {j->t->name};
+        if (run_section(j, "import_common", "table_rows", 1, p, &r, err))
+            return err->code;
+        bool bulk = atoll(PQgetvalue(r, 0, 0)) < j->staged;
+        PQclear(r);
+        if (bulk && run_section(j, "import_common", "bulk_indexes", 1, p, &defs, err))
+            return err->code;
+        for (int i = 0; defs && i < PQntuples(defs); i++) {
+            char *id =
+                PQescapeIdentifier(j->c, PQgetvalue(defs, i, 0), strlen(PQgetvalue(defs, i, 0)));
+            core_buf drop = {0};
+            core_buf_printf(&drop, "DROP INDEX %s", id ? id : "\"\"");
+            PQfreemem(id);
+            core_code rc = db_run(j->c, drop.data, 0, NULL, err);
+            core_buf_free(&drop);
+            if (rc) {
+                PQclear(defs);
+                return rc;
+            }
+        }
+    }
+    if (run_section(j, file, "merge", 0, NULL, &r, err)) {
+        PQclear(defs);
         return err->code;
+    }
+    for (int i = 0; defs && i < PQntuples(defs); i++)
+        if (db_run(j->c, PQgetvalue(defs, i, 1), 0, NULL, err)) {
+            PQclear(defs);
+            PQclear(r);
+            return err->code;
+        }
+    if (defs)
+        json_object_set_new(
+            j->report, "bulk_load",
+            json_sprintf("%d secondary indexes rebuilt after the merge", PQntuples(defs)));
+    PQclear(defs);
     long inserted = atol(PQgetvalue(r, 0, 0)), updated = atol(PQgetvalue(r, 0, 1));
     PQclear(r);
     if (run_section(j, "import_common", "count", 0, NULL, &r, err))
@@ -487,9 +530,10 @@ static const char *mode_name(imp_mode m)
 static json_t *new_report(const imp_options *o, const imp_target *t)
 {
     return json_pack("{s:s,s:s,s:s,s:b,s:{},s:[],s:[],s:[],s:[],s:[],s:[],s:[],s:[]}", "file",
-                     o->path, "into", t->name, "mode", mode_name(o->mode), "dry_run", o->dry_run,
-                     "counts", "warnings", "repaired", "skipped", "outside_jiangxi",
-                     "duplicate_codes", "unmatched", "mismatched", "warnings_per_feature");
+                     o->display_name ? o->display_name : o->path, "into", t->name, "mode",
+                     mode_name(o->mode), "dry_run", o->dry_run, "counts", "warnings", "repaired",
+                     "skipped", "outside_jiangxi", "duplicate_codes", "unmatched", "mismatched",
+                     "warnings_per_feature");
 }
 
 static core_code stream(imp_job *j, core_err *err)
@@ -605,14 +649,21 @@ core_code imp_run(const imp_options *o, PGconn *c, json_t **report_out, core_err
     if (o->actor)
         snprintf(actor, sizeof actor, "%s", o->actor);
     else
-        snprintf(actor, sizeof actor, "import:%s", CPLGetFilename(o->path));
+        snprintf(actor, sizeof actor, "import:%s",
+                 o->display_name ? o->display_name : CPLGetFilename(o->path));
     const char *ap[] = {actor};
     if ((rc = db_run(c, "BEGIN", 0, NULL, err)) ||
         (rc = db_run(c, "SELECT set_config('pingan.actor', $1, true)", 1, ap, err)))
         goto done;
+    double t1 = core_now_ms();
     rc = stream(&j, err);
+    double t2 = core_now_ms();
     if (!rc)
         rc = check_and_merge(&j, err);
+    json_object_set_new(j.report, "timings_s",
+                        json_pack("{s:f,s:f,s:f}", "open", (t1 - t0) / 1000.0, "read_and_copy",
+                                  (t2 - t1) / 1000.0, "check_and_merge",
+                                  (core_now_ms() - t2) / 1000.0));
     if (!rc && !o->dry_run)
         rc = db_run(c, "COMMIT", 0, NULL, err);
     else

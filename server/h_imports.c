@@ -196,6 +196,8 @@ int h_imports_post(srv_req *r)
         if (strcmp(parts[i].name, "file") == 0)
             file = &parts[i];
     import_job *j = calloc(1, sizeof *j);
+    if (j)
+        j->o.mode = IMP_MODE_UPSERT;
     json_t *opts = json_object();
     const char *bad = !j ? "out of memory"
                       : !file || !file->filename[0]
@@ -215,6 +217,7 @@ int h_imports_post(srv_req *r)
         return srv_problem(r, strstr(bad, "stored") ? 507 : 400, "bad_upload", bad, NULL);
     }
     j->o.path = j->path;
+    j->o.display_name = file->filename;
     snprintf(j->actor, sizeof j->actor, "import:%s:%s", r->actor, name);
     j->o.actor = j->actor;
     if (r->server->cfg.database_url[0])

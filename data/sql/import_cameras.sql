@@ -3,7 +3,7 @@
 
 -- @stage
 CREATE TEMP TABLE imp_stage (
-    fid          bigint PRIMARY KEY,
+    fid          bigint NOT NULL,
     code         text,
     name         text,
     direction_deg double precision,
@@ -37,7 +37,7 @@ DELETE FROM cameras t
 WITH m AS (
     INSERT INTO cameras AS t (code, name, direction_deg, fov_deg, range_m, village_code, geom)
     SELECT code, name, coalesce(direction_deg, 0), coalesce(fov_deg, 360), coalesce(range_m, 50), village_code, geom
-      FROM imp_stage ORDER BY fid
+      FROM imp_stage
     ON CONFLICT (code) DO UPDATE
        SET name = EXCLUDED.name, direction_deg = EXCLUDED.direction_deg, fov_deg = EXCLUDED.fov_deg, range_m = EXCLUDED.range_m, village_code = EXCLUDED.village_code, geom = EXCLUDED.geom
      WHERE (t.name, t.direction_deg, t.fov_deg, t.range_m, t.village_code, t.geom)

@@ -3,7 +3,7 @@
 
 -- @stage
 CREATE TEMP TABLE imp_stage (
-    fid          bigint PRIMARY KEY,
+    fid          bigint NOT NULL,
     code         text,
     name         text,
     kind         text,
@@ -43,7 +43,7 @@ WITH m AS (
     INSERT INTO grids AS t (code, name, kind, village_code, unit_type, households, residents, geom)
     SELECT code, name, kind, village_code, unit_type, coalesce(households, 0),
            coalesce(residents, 0), geom
-      FROM imp_stage ORDER BY fid
+      FROM imp_stage
     ON CONFLICT (code) DO UPDATE
        SET name = EXCLUDED.name, kind = EXCLUDED.kind, village_code = EXCLUDED.village_code,
            unit_type = EXCLUDED.unit_type, households = EXCLUDED.households,

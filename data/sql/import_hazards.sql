@@ -3,7 +3,7 @@
 
 -- @stage
 CREATE TEMP TABLE imp_stage (
-    fid          bigint PRIMARY KEY,
+    fid          bigint NOT NULL,
     code         text,
     name         text,
     category     text,
@@ -40,7 +40,7 @@ DELETE FROM hazards t
 WITH m AS (
     INSERT INTO hazards AS t (code, name, category, risk_grade, danger_level, scale, threatened_households, threatened_persons, village_code, geom)
     SELECT code, name, category, risk_grade, danger_level, scale, coalesce(threatened_households, 0), coalesce(threatened_persons, 0), village_code, geom
-      FROM imp_stage ORDER BY fid
+      FROM imp_stage
     ON CONFLICT (code) DO UPDATE
        SET name = EXCLUDED.name, category = EXCLUDED.category, risk_grade = EXCLUDED.risk_grade, danger_level = EXCLUDED.danger_level, scale = EXCLUDED.scale, threatened_households = EXCLUDED.threatened_households, threatened_persons = EXCLUDED.threatened_persons, village_code = EXCLUDED.village_code, geom = EXCLUDED.geom
      WHERE (t.name, t.category, t.risk_grade, t.danger_level, t.scale, t.threatened_households, t.threatened_persons, t.village_code, t.geom)

@@ -4,7 +4,7 @@
 
 -- @stage
 CREATE TEMP TABLE imp_stage (
-    fid  bigint PRIMARY KEY,
+    fid  bigint NOT NULL,
     code text,
     name text,
     geom geometry(MultiPolygon, 4490)

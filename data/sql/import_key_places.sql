@@ -3,7 +3,7 @@
 
 -- @stage
 CREATE TEMP TABLE imp_stage (
-    fid          bigint PRIMARY KEY,
+    fid          bigint NOT NULL,
     code         text,
     name         text,
     category     text,
@@ -39,7 +39,7 @@ DELETE FROM key_places t
 WITH m AS (
     INSERT INTO key_places AS t (code, name, category, security_staff, has_video, has_alarm, has_emergency_plan, village_code, geom)
     SELECT code, name, category, coalesce(security_staff, 0), coalesce(has_video, false), coalesce(has_alarm, false), coalesce(has_emergency_plan, false), village_code, geom
-      FROM imp_stage ORDER BY fid
+      FROM imp_stage
     ON CONFLICT (code) DO UPDATE
        SET name = EXCLUDED.name, category = EXCLUDED.category, security_staff = EXCLUDED.security_staff, has_video = EXCLUDED.has_video, has_alarm = EXCLUDED.has_alarm, has_emergency_plan = EXCLUDED.has_emergency_plan, village_code = EXCLUDED.village_code, geom = EXCLUDED.geom
      WHERE (t.name, t.category, t.security_staff, t.has_video, t.has_alarm, t.has_emergency_plan, t.village_code, t.geom)

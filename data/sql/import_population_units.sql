@@ -3,7 +3,7 @@
 
 -- @stage
 CREATE TEMP TABLE imp_stage (
-    fid          bigint PRIMARY KEY,
+    fid          bigint NOT NULL,
     code         text,
     name         text,
     kind         text,
@@ -38,7 +38,7 @@ DELETE FROM population_units t
 WITH m AS (
     INSERT INTO population_units AS t (code, name, kind, households, residents, floors, village_code, geom)
     SELECT code, name, coalesce(kind, 'building'), coalesce(households, 0), coalesce(residents, 0), floors, village_code, geom
-      FROM imp_stage ORDER BY fid
+      FROM imp_stage
     ON CONFLICT (code) DO UPDATE
        SET name = EXCLUDED.name, kind = EXCLUDED.kind, households = EXCLUDED.households, residents = EXCLUDED.residents, floors = EXCLUDED.floors, village_code = EXCLUDED.village_code, geom = EXCLUDED.geom
      WHERE (t.name, t.kind, t.households, t.residents, t.floors, t.village_code, t.geom)
