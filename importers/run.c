@@ -664,6 +664,8 @@ core_code imp_run(const imp_options *o, PGconn *c, json_t **report_out, core_err
                         json_pack("{s:f,s:f,s:f}", "open", (t1 - t0) / 1000.0, "read_and_copy",
                                   (t2 - t1) / 1000.0, "check_and_merge",
                                   (core_now_ms() - t2) / 1000.0));
+    if (!rc && o->cancel && *o->cancel)
+        rc = core_fail(err, CORE_EIO, "interrupted; nothing was written");
     if (!rc && !o->dry_run)
         rc = db_run(c, "COMMIT", 0, NULL, err);
     else

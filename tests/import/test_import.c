@@ -192,6 +192,18 @@ START_TEST(test_import_gcj02_point_within_half_metre)
                   sqrt(dx * dx + dy * dy));
     json_decref(r);
     free(out);
+    /* the same place in BD-09 (Baidu): 114.941321835, 27.812638220 */
+    write_file("b.csv", "名称,lon,lat\n丙,114.941321835,27.812638220\n");
+    ck_assert_int_eq(pingan(&out, "import", in_dir("b.csv"), "--into", "key_places", "--s-srs",
+                            "BD09", "--dry-run", "--format", "json", "-q", NULL),
+                     0);
+    r = report_of(out);
+    first_point(r, &x, &y);
+    dx = (x - 114.93) * 111320.0 * cos(27.81 * M_PI / 180), dy = (y - 27.81) * 110574.0;
+    ck_assert_msg(sqrt(dx * dx + dy * dy) < 0.5, "BD-09 inverse off by %.3f m",
+                  sqrt(dx * dx + dy * dy));
+    json_decref(r);
+    free(out);
 }
 END_TEST
 
@@ -444,13 +456,13 @@ END_TEST
 
 START_TEST(test_import_kill_9_during_load_leaves_nothing)
 {
-    /* 300k points: long enough to be killed in the middle of COPY. */
+    /* 150k points: long enough to be killed in the middle of COPY. */
     char path[512];
     snprintf(path, sizeof path, "%s/big.csv", dir);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f, "code,name,lon,lat\n");
-    for (int i = 0; i < 300000; i++)
+    for (int i = 0; i < 150000; i++)
         fprintf(f, "K%d,楼%d,%.6f,%.6f\n", i, i, 114.5 + (i % 1000) * 1e-4, 27.5 + i / 1000 * 1e-4);
     fclose(f);
     long before = db_long("SELECT count(*) FROM population_units");
@@ -532,15 +544,40 @@ START_TEST(test_import_again_changes_nothing)
 }
 END_TEST
 
-START_TEST(test_import_dry_run_writes_nothing)
+START_TEST(test_import_dry_run_writes_nothing_and_reports_outsiders)
 {
-    write_file("h.csv", "编号,名称,类型,经度,纬度\nD-1,试试,滑坡,114.93,27.81\n");
+    write_file("h.csv", "编号,名称,类型,经度,纬度\nD-1,试试,滑坡,114.93,27.81\n"
+                        "D-2,北京,滑坡,116.40,39.90\n");
     char *out = NULL;
     ck_assert_int_eq(
         pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--dry-run", NULL), 0);
-    ck_assert_msg(strstr(out, "DRY RUN") && strstr(out, "1 inserted"), "%s", out);
+    ck_assert_msg(strstr(out, "DRY RUN") && strstr(out, "2 inserted") &&
+                      strstr(out, "1 outside Jiangxi") && strstr(out, "北京"),
+                  "%s", out);
     free(out);
-    ck_assert_int_eq(db_long("SELECT count(*) FROM hazards WHERE code = 'D-1'"), 0);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM hazards WHERE code LIKE 'D-%'"), 0);
+}
+END_TEST
+
+START_TEST(test_import_replace_scope_deletes_what_the_file_dropped)
+{
+    write_file("k.csv", "编号,名称,类别,村代码,经度,纬度\n"
+                        "S-1,一小,学校,360502001001,114.93,27.81\n"
+                        "S-2,二小,学校,360502001001,114.94,27.81\n"
+                        "S-3,别村,学校,360502001002,114.95,27.81\n");
+    char *out = NULL;
+    ck_assert_int_eq(pingan(&out, "import", in_dir("k.csv"), "--into", "key_places", "-q", NULL),
+                     0);
+    free(out);
+    write_file("k.csv", "编号,名称,类别,村代码,经度,纬度\n"
+                        "S-1,一小,学校,360502001001,114.93,27.81\n");
+    ck_assert_int_eq(pingan(&out, "import", in_dir("k.csv"), "--into", "key_places", "--mode",
+                            "replace-scope", "--scope", "360502001001", "-q", NULL),
+                     0);
+    free(out);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM key_places WHERE code LIKE 'S-%'"), 2);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM key_places WHERE code = 'S-2'"), 0);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM key_places WHERE code = 'S-3'"), 1);
 }
 END_TEST
 
@@ -646,7 +683,8 @@ int main(void)
     tcase_add_test(tc, test_import_corrupt_files_give_clear_error_and_no_rows);
     tcase_add_test(tc, test_import_kill_9_during_load_leaves_nothing);
     tcase_add_test(tc, test_import_again_changes_nothing);
-    tcase_add_test(tc, test_import_dry_run_writes_nothing);
+    tcase_add_test(tc, test_import_dry_run_writes_nothing_and_reports_outsiders);
+    tcase_add_test(tc, test_import_replace_scope_deletes_what_the_file_dropped);
     tcase_add_test(tc, test_import_gcj02_county_outlines_name_the_unmatched);
     tcase_add_test(tc, test_export_formats_and_gk_zone);
     suite_add_tcase(s, tc);
