@@ -199,6 +199,11 @@ int cmd_import(int argc, char **argv)
     json_t *report = NULL;
     core_code rc = imp_run(&o, c, &report, &err);
     PQfinish(c);
+    /* A failure before the file was even opened says it all in one line. */
+    if (report && rc && !json_object_get(report, "layer")) {
+        json_decref(report);
+        report = NULL;
+    }
     if (report) {
         if (strcmp(format, "json") == 0) {
             char *s = json_dumps(report, JSON_INDENT(1) | JSON_ENSURE_ASCII * 0);

@@ -77,7 +77,10 @@ char *imp_report_text(const json_t *r)
         if (json_integer_value(json_object_get(crs, "epsg")))
             core_buf_printf(&b, " (EPSG:%lld)",
                             (long long)json_integer_value(json_object_get(crs, "epsg")));
-        core_buf_printf(&b, " from %s%s → stored as CGCS2000 (EPSG:4490)\n", str(crs, "source"),
+        core_buf_printf(&b, ", %s%s → stored as CGCS2000 (EPSG:4490)\n",
+                        strcmp(str(crs, "source"), "guessed") == 0 ? "GUESSED"
+                        : strcmp(str(crs, "source"), "file") == 0  ? "from the file"
+                                                                   : "from --s-srs",
                         json_is_true(json_object_get(crs, "swapped_xy")) ? ", x/y swapped" : "");
     }
     size_t i;

@@ -392,6 +392,9 @@ static core_code decide_crs(imp_source *s, const imp_options *o, core_err *err)
         int epsg = 0;
         if (have_env && fits_jiangxi(&env)) {
             epsg = 4490;
+        } else if (have_env && geo_in_china(env.MinX, env.MinY) &&
+                   geo_in_china(env.MaxX, env.MaxY) && !fits_jiangxi_swapped(&env)) {
+            epsg = 4490; /* lon/lat, partly outside Jiangxi: reported feature by feature */
         } else if (have_env && fits_jiangxi_swapped(&env)) {
             epsg = 4490;
             s->swap_xy = true;
@@ -520,6 +523,8 @@ core_code imp_source_open(imp_source *s, const imp_options *o, core_err *err)
         GDALOpenEx(s->gdal_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!probe) {
         const char *why = CPLGetLastErrorMsg();
+        json_decref(s->warnings);
+        s->warnings = NULL;
         return core_fail(err, CORE_EFORMAT, "cannot read %s as a vector file%s%s", o->path,
                          why && *why ? ": " : "", why ? why : "");
     }
@@ -540,9 +545,11 @@ core_code imp_source_open(imp_source *s, const imp_options *o, core_err *err)
         s->ds = GDALOpenEx(s->gdal_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers,
                            (const char *const *)opts, NULL);
         CSLDestroy(opts);
-        if (!s->ds)
-            return core_fail(err, CORE_EFORMAT, "cannot reopen %s: %s", o->path,
-                             CPLGetLastErrorMsg());
+        if (!s->ds) {
+            core_fail(err, CORE_EFORMAT, "cannot reopen %s: %s", o->path, CPLGetLastErrorMsg());
+            imp_source_close(s);
+            return CORE_EFORMAT;
+        }
     } else {
         s->ds = probe;
     }
