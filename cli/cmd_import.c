@@ -167,12 +167,12 @@ int cmd_import(int argc, char **argv)
         json_t *a = imp_list_layers(o.path, &err);
         if (!a)
             return cli_fail("import", &err);
-        size_t i;
-        json_t *l;
-        json_array_foreach(a, i, l)
+        for (size_t i = 0; i < json_array_size(a); i++) {
+            json_t *l = json_array_get(a, i);
             printf("%s\t%lld features\t%s\n", json_string_value(json_object_get(l, "name")),
                    (long long)json_integer_value(json_object_get(l, "features")),
                    json_string_value(json_object_get(l, "geometry")));
+        }
         json_decref(a);
         return 0;
     }

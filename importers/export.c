@@ -131,9 +131,8 @@ static OGRGeometryH from_hex(const char *hex)
     if (!wkb)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        wkb[i] = (unsigned char)v;
+        char pair[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
+        wkb[i] = (unsigned char)strtoul(pair, NULL, 16);
     }
     OGRGeometryH g = NULL;
     OGR_G_CreateFromWkb(wkb, NULL, &g, (int)n);

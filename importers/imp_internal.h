@@ -64,7 +64,8 @@ typedef struct {
     char encoding[32];    /* chosen, e.g. UTF-8, GB18030 */
     char enc_source[160]; /* why: "--encoding", ".cpg", "language driver 0x4D", "detected" */
     char declared[64];    /* what the file said, "" when nothing */
-    iconv_t cd;           /* (iconv_t)-1 when no recoding */
+    iconv_t cd;           /* recodes to UTF-8 when have_cd */
+    bool have_cd;
     /* CRS */
     OGRCoordinateTransformationH ct; /* NULL when the source is already CGCS2000/WGS84 */
     imp_webdatum webdatum;

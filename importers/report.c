@@ -25,10 +25,8 @@ static void list(core_buf *b, const json_t *r, const char *key, const char *titl
     snprintf(trunc, sizeof trunc, "%s_truncated", key);
     core_buf_printf(b, "\n%s (%zu%s):\n", title, json_array_size(a),
                     json_is_true(json_object_get(r, trunc)) ? "+, list capped" : "");
-    size_t i;
-    json_t *e;
-    json_array_foreach(a, i, e)
-    {
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const json_t *e = json_array_get(a, i);
         if ((int)i >= max) {
             core_buf_printf(b, "  … %zu more in the JSON report (--format json)\n",
                             json_array_size(a) - i);
@@ -83,10 +81,9 @@ char *imp_report_text(const json_t *r)
                                                                    : "from --s-srs",
                         json_is_true(json_object_get(crs, "swapped_xy")) ? ", x/y swapped" : "");
     }
-    size_t i;
-    json_t *w;
-    json_array_foreach(json_object_get(r, "warnings"), i, w)
-        core_buf_printf(&b, "! %s\n", json_string_value(w));
+    const json_t *warnings = json_object_get(r, "warnings");
+    for (size_t i = 0; i < json_array_size(warnings); i++)
+        core_buf_printf(&b, "! %s\n", json_string_value(json_array_get(warnings, i)));
     core_buf_printf(&b,
                     "\nFeatures: %ld read, %ld staged, %ld repaired, %ld reprojected, %ld "
                     "skipped, %ld outside Jiangxi, %ld duplicate codes\n",

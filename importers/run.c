@@ -413,11 +413,11 @@ static core_code check_rows(imp_job *j, const char *file, const char *section, c
     if (run_section(j, file, section, 0, NULL, &r, err))
         return err->code;
     for (int i = 0; i < PQntuples(r); i++) {
-        json_t *row =
-            json_pack("{s:I,s:s?,s:s?,s:s?}", "fid", (json_int_t)atoll(PQgetvalue(r, i, 0)), "code",
-                      PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1), "name",
-                      PQgetisnull(r, i, 2) ? NULL : PQgetvalue(r, i, 2), "reason",
-                      PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3));
+        json_t *row = json_pack("{s:I,s:s?,s:s?,s:s?}", "fid",
+                                (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10), "code",
+                                PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1), "name",
+                                PQgetisnull(r, i, 2) ? NULL : PQgetvalue(r, i, 2), "reason",
+                                PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3));
         /* listed once, under its own heading; counted with the skipped */
         if (skipped)
             j->skipped++;
@@ -461,7 +461,7 @@ static core_code check_and_merge(imp_job *j, core_err *err)
         PGresult *r = NULL;
         if (run_section(j, file, "scope_delete", 1, p, &r, err))
             return err->code;
-        json_object_set_new(j->counts, "deleted", json_integer(atol(PQcmdTuples(r))));
+        json_object_set_new(j->counts, "deleted", json_integer(strtol(PQcmdTuples(r), NULL, 10)));
         PQclear(r);
     }
     PGresult *r = NULL;
@@ -474,7 +474,7 @@ static core_code check_and_merge(imp_job *j, core_err *err)
         const char *p[] = {j->t->name};
         if (run_section(j, "import_common", "table_rows", 1, p, &r, err))
             return err->code;
-        bool bulk = atoll(PQgetvalue(r, 0, 0)) < j->staged;
+        bool bulk = strtoll(PQgetvalue(r, 0, 0), NULL, 10) < j->staged;
         PQclear(r);
         if (bulk && run_section(j, "import_common", "bulk_indexes", 1, p, &defs, err))
             return err->code;
@@ -507,11 +507,12 @@ static core_code check_and_merge(imp_job *j, core_err *err)
             j->report, "bulk_load",
             json_sprintf("%d secondary indexes rebuilt after the merge", PQntuples(defs)));
     PQclear(defs);
-    long inserted = atol(PQgetvalue(r, 0, 0)), updated = atol(PQgetvalue(r, 0, 1));
+    long inserted = strtol(PQgetvalue(r, 0, 0), NULL, 10),
+         updated = strtol(PQgetvalue(r, 0, 1), NULL, 10);
     PQclear(r);
     if (run_section(j, "import_common", "count", 0, NULL, &r, err))
         return err->code;
-    long stored = atol(PQgetvalue(r, 0, 0));
+    long stored = strtol(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     json_object_set_new(j->counts, "inserted", json_integer(inserted));
     json_object_set_new(j->counts, "updated", json_integer(updated));

@@ -65,6 +65,12 @@ static bool has_high(const char *p)
     return false;
 }
 
+/* iconv_open's failure value is (iconv_t)-1: compared in this one place. */
+static bool iconv_ok(iconv_t cd)
+{
+    return cd != (iconv_t)-1; // NOLINT(performance-no-int-to-ptr)
+}
+
 /* True when iconv takes the whole string in `enc`. */
 static bool valid_in(iconv_t cd, const char *in)
 {
@@ -149,7 +155,7 @@ static void shapefile_declared(imp_source *s)
 
 static core_code decide_encoding(imp_source *s, const imp_options *o, core_err *err)
 {
-    s->cd = (iconv_t)-1;
+    s->have_cd = false;
     if (!s->raw) {
         snprintf(s->encoding, sizeof s->encoding, "UTF-8");
         snprintf(s->enc_source, sizeof s->enc_source, "the %s format stores Unicode", s->driver);
@@ -174,7 +180,7 @@ static core_code decide_encoding(imp_source *s, const imp_options *o, core_err *
         if (has_high(fname)) {
             name_nonascii++;
             name_bad_utf8 += !valid_utf8((const unsigned char *)fname);
-            name_bad_gb += gb != (iconv_t)-1 && !valid_in(gb, fname);
+            name_bad_gb += iconv_ok(gb) && !valid_in(gb, fname);
         }
     }
     OGR_L_ResetReading(s->layer);
@@ -190,12 +196,12 @@ static core_code decide_encoding(imp_source *s, const imp_options *o, core_err *
                 continue;
             nonascii++;
             bad_utf8 += !valid_utf8((const unsigned char *)v);
-            bad_gb += gb != (iconv_t)-1 && !valid_in(gb, v);
+            bad_gb += iconv_ok(gb) && !valid_in(gb, v);
         }
         OGR_F_Destroy(f);
     }
     OGR_L_ResetReading(s->layer);
-    if (gb != (iconv_t)-1)
+    if (iconv_ok(gb))
         iconv_close(gb);
     if (nonascii == 0) {
         nonascii = name_nonascii;
@@ -240,15 +246,16 @@ static core_code decide_encoding(imp_source *s, const imp_options *o, core_err *
     snprintf(s->encoding, sizeof s->encoding, "%s", chosen);
     if (strcmp(chosen, "UTF-8") != 0) {
         s->cd = iconv_open("UTF-8", chosen);
-        if (s->cd == (iconv_t)-1)
+        if (!iconv_ok(s->cd))
             return core_fail(err, CORE_EINVAL, "unknown encoding '%s'", chosen);
+        s->have_cd = true;
     }
     return CORE_OK;
 }
 
 bool imp_source_text(imp_source *s, const char *in, char *out, size_t size)
 {
-    if (s->cd == (iconv_t)-1 || !has_high(in)) {
+    if (!s->have_cd || !has_high(in)) {
         if (s->raw && has_high(in) && !valid_utf8((const unsigned char *)in))
             return false;
         snprintf(out, size, "%s", in);
@@ -306,7 +313,7 @@ static void describe(imp_source *s, OGRSpatialReferenceH srs)
     if (OSRAutoIdentifyEPSG(srs) == OGRERR_NONE || OSRGetAuthorityCode(srs, NULL)) {
         const char *auth = OSRGetAuthorityName(srs, NULL), *code = OSRGetAuthorityCode(srs, NULL);
         if (auth && code && strcasecmp(auth, "EPSG") == 0)
-            s->crs_epsg = atoi(code);
+            s->crs_epsg = (int)strtol(code, NULL, 10);
     }
     if (!s->crs_epsg) {
         /* ESRI .prj files rarely carry the code; PROJ finds it with confidence. */
@@ -314,7 +321,7 @@ static void describe(imp_source *s, OGRSpatialReferenceH srs)
         OGRSpatialReferenceH *m = OSRFindMatches(srs, NULL, &n, &conf);
         if (m && n > 0 && conf[0] >= 70) {
             const char *code = OSRGetAuthorityCode(m[0], NULL);
-            s->crs_epsg = code ? atoi(code) : 0;
+            s->crs_epsg = code ? (int)strtol(code, NULL, 10) : 0;
         }
         OSRFreeSRSArray(m);
         CPLFree(conf);
@@ -341,9 +348,18 @@ static core_code old_datum(imp_source *s, OGRSpatialReferenceH srs, const imp_op
                          "dx,dy,dz,rx,ry,rz,ds",
                          s->crs_name, which);
     double p[7];
-    char extra;
-    if (sscanf(o->towgs84, "%lf,%lf,%lf,%lf,%lf,%lf,%lf%c", &p[0], &p[1], &p[2], &p[3], &p[4],
-               &p[5], &p[6], &extra) != 7)
+    const char *q = o->towgs84;
+    int n = 0;
+    for (; n < 7; n++) {
+        char *end;
+        p[n] = strtod(q, &end);
+        if (end == q)
+            break;
+        q = end;
+        if (n < 6 && *q++ != ',')
+            break;
+    }
+    if (n != 7 || *q)
         return core_fail(err, CORE_EINVAL,
                          "--towgs84 needs 7 comma-separated numbers dx,dy,dz,rx,ry,rz,ds");
     OSRSetTOWGS84(srs, p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
@@ -390,11 +406,11 @@ static core_code decide_crs(imp_source *s, const imp_options *o, core_err *err)
         int zone = have_env ? geo_gk_zone_from_easting(env.MinX) : 0;
         int zone_sw = have_env ? geo_gk_zone_from_easting(env.MinY) : 0;
         int epsg = 0;
-        if (have_env && fits_jiangxi(&env)) {
+        /* lon/lat in Jiangxi, or elsewhere in China (reported feature by feature) */
+        if (have_env && (fits_jiangxi(&env) ||
+                         (geo_in_china(env.MinX, env.MinY) && geo_in_china(env.MaxX, env.MaxY) &&
+                          !fits_jiangxi_swapped(&env)))) {
             epsg = 4490;
-        } else if (have_env && geo_in_china(env.MinX, env.MinY) &&
-                   geo_in_china(env.MaxX, env.MaxY) && !fits_jiangxi_swapped(&env)) {
-            epsg = 4490; /* lon/lat, partly outside Jiangxi: reported feature by feature */
         } else if (have_env && fits_jiangxi_swapped(&env)) {
             epsg = 4490;
             s->swap_xy = true;
@@ -457,13 +473,14 @@ static void csv_options(char ***opts)
                       *ys[] = {"纬度", "北纬", "Y坐标", NULL};
     char xl[512] = "lon,longitude,lng,x,X,easting", yl[512] = "lat,latitude,y,Y,northing";
     iconv_t cd = iconv_open("GB18030", "UTF-8");
+    bool have = iconv_ok(cd);
     for (int k = 0; k < 2; k++) {
         const char **names = k ? ys : xs;
         char *list = k ? yl : xl;
         for (int i = 0; names[i]; i++) {
             size_t n = strlen(list);
             snprintf(list + n, 512 - n, ",%s", names[i]);
-            if (cd != (iconv_t)-1) {
+            if (have) {
                 char gbk[32] = "", *ip = (char *)names[i], *op = gbk;
                 size_t il = strlen(names[i]), ol = sizeof gbk - 1;
                 iconv(cd, NULL, NULL, NULL, NULL);
@@ -475,7 +492,7 @@ static void csv_options(char ***opts)
             }
         }
     }
-    if (cd != (iconv_t)-1)
+    if (have)
         iconv_close(cd);
     *opts = CSLSetNameValue(*opts, "X_POSSIBLE_NAMES", xl);
     *opts = CSLSetNameValue(*opts, "Y_POSSIBLE_NAMES", yl);
@@ -514,7 +531,6 @@ static core_code choose_layer(imp_source *s, const imp_options *o, core_err *err
 core_code imp_source_open(imp_source *s, const imp_options *o, core_err *err)
 {
     memset(s, 0, sizeof *s);
-    s->cd = (iconv_t)-1;
     s->warnings = json_array();
     GDALAllRegister();
     imp_gdal_path(o->path, s->gdal_path, sizeof s->gdal_path);
@@ -570,13 +586,13 @@ void imp_source_close(imp_source *s)
 {
     if (s->ct)
         OCTDestroyCoordinateTransformation(s->ct);
-    if (s->cd != (iconv_t)-1)
+    if (s->have_cd)
         iconv_close(s->cd);
     if (s->ds)
         GDALClose(s->ds);
     json_decref(s->warnings);
     s->ct = NULL;
-    s->cd = (iconv_t)-1;
+    s->have_cd = false;
     s->ds = NULL;
     s->warnings = NULL;
 }

@@ -17,6 +17,9 @@
 
 static char dir[256];
 
+/* The end of pingan()'s argument list: a typed null pointer, as variadic calls need. */
+#define END ((const char *)NULL)
+
 /* ---- helpers ---------------------------------------------------------------------------- */
 
 static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -83,7 +86,7 @@ static long db_long(const char *sql)
 {
     PGconn *c = th_db_connect();
     char *v = th_db_value(c, sql);
-    long n = v ? atol(v) : -1;
+    long n = v ? strtol(v, NULL, 10) : -1;
     free(v);
     PQfinish(c);
     return n;
@@ -136,7 +139,7 @@ START_TEST(test_import_gk_4547_point_lands_exactly)
        "-a_srs EPSG:4547 -nln gk");
     char *out = NULL;
     ck_assert_int_eq(pingan(&out, "import", in_dir("gk.gpkg"), "--into", "key_places", "--dry-run",
-                            "--format", "json", "-q", NULL),
+                            "--format", "json", "-q", END),
                      0);
     json_t *r = report_of(out);
     double x, y;
@@ -156,7 +159,7 @@ START_TEST(test_import_zone_prefixed_easting_without_crs_is_guessed_loudly)
     write_file("gk.csv", "X,Y,名称\n3043058.915064,39524703.079728,乙\n");
     char *out = NULL;
     ck_assert_int_eq(pingan(&out, "import", in_dir("gk.csv"), "--into", "key_places", "--dry-run",
-                            "--format", "json", "-q", NULL),
+                            "--format", "json", "-q", END),
                      0);
     json_t *r = report_of(out);
     double x, y;
@@ -182,7 +185,7 @@ START_TEST(test_import_gcj02_point_within_half_metre)
     write_file("g.csv", "名称,经度,纬度\n丙,114.934861967,27.806556014\n");
     char *out = NULL;
     ck_assert_int_eq(pingan(&out, "import", in_dir("g.csv"), "--into", "key_places", "--s-srs",
-                            "GCJ02", "--dry-run", "--format", "json", "-q", NULL),
+                            "GCJ02", "--dry-run", "--format", "json", "-q", END),
                      0);
     json_t *r = report_of(out);
     double x, y;
@@ -195,7 +198,7 @@ START_TEST(test_import_gcj02_point_within_half_metre)
     /* the same place in BD-09 (Baidu): 114.941321835, 27.812638220 */
     write_file("b.csv", "名称,lon,lat\n丙,114.941321835,27.812638220\n");
     ck_assert_int_eq(pingan(&out, "import", in_dir("b.csv"), "--into", "key_places", "--s-srs",
-                            "BD09", "--dry-run", "--format", "json", "-q", NULL),
+                            "BD09", "--dry-run", "--format", "json", "-q", END),
                      0);
     r = report_of(out);
     first_point(r, &x, &y);
@@ -214,7 +217,7 @@ START_TEST(test_import_swapped_lat_lon_detected)
                             "\"coordinates\":[27.81,114.93]}}]}");
     char *out = NULL;
     ck_assert_int_eq(pingan(&out, "import", in_dir("s.geojson"), "--into", "key_places",
-                            "--dry-run", "--format", "json", "-q", NULL),
+                            "--dry-run", "--format", "json", "-q", END),
                      0);
     json_t *r = report_of(out);
     double x, y;
@@ -234,13 +237,13 @@ START_TEST(test_import_xian1980_refused_without_parameters)
        "-a_srs EPSG:2383 -nln x");
     char *out = NULL;
     ck_assert_int_ne(
-        pingan(&out, "import", in_dir("x.gpkg"), "--into", "key_places", "--dry-run", "-q", NULL),
+        pingan(&out, "import", in_dir("x.gpkg"), "--into", "key_places", "--dry-run", "-q", END),
         0);
     ck_assert_msg(strstr(out, "Xian 1980") && strstr(out, "--towgs84"), "%s", out);
     free(out);
     ck_assert_int_eq(pingan(&out, "import", in_dir("x.gpkg"), "--into", "key_places", "--dry-run",
                             "--towgs84", "24,-123,-94,0.02,-0.25,-0.13,1.1", "--format", "json",
-                            "-q", NULL),
+                            "-q", END),
                      0);
     json_t *r = report_of(out);
     double x, y;
@@ -262,7 +265,7 @@ START_TEST(test_import_gbk_shapefile_without_cpg_round_trips)
        "printf '\\000' | dd of=gbk.dbf bs=1 seek=29 conv=notrunc");
     char *out = NULL;
     ck_assert_int_eq(pingan(&out, "import", in_dir("gbk.shp"), "--preset", "geohazard", "--format",
-                            "json", "-q", NULL),
+                            "json", "-q", END),
                      0);
     json_t *r = report_of(out);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "encoding"), "chosen")),
@@ -276,7 +279,7 @@ START_TEST(test_import_gbk_shapefile_without_cpg_round_trips)
     free(name);
 
     ck_assert_int_eq(pingan(&out, "export", "--from", "hazards", "--format", "shp", "--encoding",
-                            "GBK", "-o", in_dir("out.shp"), NULL),
+                            "GBK", "-o", in_dir("out.shp"), END),
                      0);
     free(out);
     char *cpg = NULL;
@@ -291,16 +294,15 @@ START_TEST(test_import_gbk_shapefile_without_cpg_round_trips)
     sh("grep -c $(printf '\\311\\317\\306\\302\\261\\300\\313\\372') out.dbf");
     /* and reads back as the same names */
     ck_assert_int_eq(pingan(&out, "import", in_dir("out.shp"), "--preset", "geohazard", "--dry-run",
-                            "--format", "json", "-q", NULL),
+                            "--format", "json", "-q", END),
                      0);
     r = report_of(out);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "encoding"), "chosen")),
                      "GB18030");
-    size_t i;
-    json_t *feat;
     int seen = 0;
-    json_array_foreach(json_object_get(r, "features"), i, feat)
-    {
+    json_t *feats = json_object_get(r, "features");
+    for (size_t i = 0; i < json_array_size(feats); i++) {
+        json_t *feat = json_array_get(feats, i);
         json_t *p = json_object_get(feat, "properties");
         if (strcmp(json_string_value(json_object_get(p, "code")), "T-HZ-2") == 0) {
             ck_assert_str_eq(json_string_value(json_object_get(p, "name")), "上坡崩塌");
@@ -320,7 +322,7 @@ START_TEST(test_import_encoding_override_and_utf8_detection)
        "-oo Y_POSSIBLE_NAMES=纬度 -a_srs EPSG:4490 -lco ENCODING=UTF-8 -nln u && rm u.cpg");
     char *out = NULL;
     ck_assert_int_eq(pingan(&out, "import", in_dir("u.shp"), "--preset", "geohazard", "--dry-run",
-                            "--format", "json", "-q", NULL),
+                            "--format", "json", "-q", END),
                      0);
     json_t *r = report_of(out);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "encoding"), "chosen")),
@@ -330,7 +332,7 @@ START_TEST(test_import_encoding_override_and_utf8_detection)
     /* a .cpg that lies is caught */
     write_file("u.cpg", "CP936\n");
     ck_assert_int_eq(pingan(&out, "import", in_dir("u.shp"), "--preset", "geohazard", "--dry-run",
-                            "--format", "json", "-q", NULL),
+                            "--format", "json", "-q", END),
                      0);
     r = report_of(out);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "encoding"), "chosen")),
@@ -342,7 +344,7 @@ START_TEST(test_import_encoding_override_and_utf8_detection)
     /* a GBK CSV from Excel, GBK headers included, with --encoding */
     sh("iconv -f UTF-8 -t GBK h.csv > g.csv");
     ck_assert_int_eq(pingan(&out, "import", in_dir("g.csv"), "--preset", "geohazard", "--encoding",
-                            "GBK", "--dry-run", "--format", "json", "-q", NULL),
+                            "GBK", "--dry-run", "--format", "json", "-q", END),
                      0);
     r = report_of(out);
     ck_assert_int_eq(count(r, "staged"), 3);
@@ -361,9 +363,9 @@ static void check_three_points(const char *file, const char *extra)
 {
     char *out = NULL;
     int rc = extra ? pingan(&out, "import", in_dir(file), "--into", "hazards", "--map", extra,
-                            "--dry-run", "--format", "json", "-q", NULL)
+                            "--dry-run", "--format", "json", "-q", END)
                    : pingan(&out, "import", in_dir(file), "--into", "hazards", "--dry-run",
-                            "--format", "json", "-q", NULL);
+                            "--format", "json", "-q", END);
     ck_assert_msg(rc == 0, "%s: %s", file, out);
     json_t *r = report_of(out);
     ck_assert_msg(count(r, "staged") == 3, "%s: %ld staged", file, count(r, "staged"));
@@ -379,31 +381,31 @@ START_TEST(test_import_every_format)
 {
     write_file("h.csv", HAZARDS_CSV);
     const char *src = "h.csv -oo X_POSSIBLE_NAMES=经度 -oo Y_POSSIBLE_NAMES=纬度 -a_srs EPSG:4490";
-    check_three_points("h.csv", NULL);
+    check_three_points("h.csv", END);
     sh("ogr2ogr -f GPKG p.gpkg %s -nln places", src);
-    check_three_points("p.gpkg", NULL);
+    check_three_points("p.gpkg", END);
     sh("ogr2ogr -f GeoJSON p.geojson %s", src);
-    check_three_points("p.geojson", NULL);
+    check_three_points("p.geojson", END);
     sh("ogr2ogr -f GeoJSONSeq p.geojsonl %s", src);
-    check_three_points("p.geojsonl", NULL);
+    check_three_points("p.geojsonl", END);
     sh("ogr2ogr -f KML p.kml %s -dsco NameField=名称", src);
     check_three_points("p.kml", "name=Name");
     sh("ogr2ogr -f LIBKML p.kmz %s", src);
     check_three_points("p.kmz", "name=名称");
     sh("ogr2ogr -f OpenFileGDB p.gdb %s -nln places", src);
-    check_three_points("p.gdb", NULL);
+    check_three_points("p.gdb", END);
     sh("mkdir z && ogr2ogr -f 'ESRI Shapefile' z/p.shp %s -lco ENCODING=UTF-8 && cd z && "
        "zip -q ../p.zip p.*",
        src);
-    check_three_points("p.zip", NULL);
+    check_three_points("p.zip", END);
     sh("ogr2ogr -f DXF p.dxf %s", src);
     check_three_points("p.dxf", "name=EntityHandle");
     /* CSV with a WKT column and lon/lat headers */
     write_file("w.csv", "WKT,name\n\"POINT (114.9301 27.8102)\",a\n\"POINT (115 28)\",b\n"
                         "\"POINT (115.1 28.1)\",c\n");
-    check_three_points("w.csv", NULL);
+    check_three_points("w.csv", END);
     write_file("l.csv", "name,lon,lat\na,114.9301,27.8102\nb,115,28\nc,115.1,28.1\n");
-    check_three_points("l.csv", NULL);
+    check_three_points("l.csv", END);
 }
 END_TEST
 
@@ -415,16 +417,16 @@ START_TEST(test_import_multilayer_source_lists_its_layers)
        src);
     char *out = NULL;
     ck_assert_int_ne(
-        pingan(&out, "import", in_dir("m.gpkg"), "--preset", "geohazard", "--dry-run", "-q", NULL),
+        pingan(&out, "import", in_dir("m.gpkg"), "--preset", "geohazard", "--dry-run", "-q", END),
         0);
     ck_assert_msg(strstr(out, "--layer") && strstr(out, "sites") && strstr(out, "copies"), "%s",
                   out);
     free(out);
     ck_assert_int_eq(pingan(&out, "import", in_dir("m.gpkg"), "--layer", "copies", "--preset",
-                            "geohazard", "--dry-run", "-q", NULL),
+                            "geohazard", "--dry-run", "-q", END),
                      0);
     free(out);
-    ck_assert_int_eq(pingan(&out, "import", in_dir("m.gpkg"), "--layers", NULL), 0);
+    ck_assert_int_eq(pingan(&out, "import", in_dir("m.gpkg"), "--layers", END), 0);
     ck_assert_ptr_nonnull(strstr(out, "copies"));
     free(out);
 }
@@ -437,7 +439,7 @@ START_TEST(test_import_corrupt_files_give_clear_error_and_no_rows)
     long before = db_long("SELECT count(*) FROM key_places");
     write_file("bad.gpkg", "this is not a GeoPackage at all");
     char *out = NULL;
-    ck_assert_int_ne(pingan(&out, "import", in_dir("bad.gpkg"), "--into", "key_places", "-q", NULL),
+    ck_assert_int_ne(pingan(&out, "import", in_dir("bad.gpkg"), "--into", "key_places", "-q", END),
                      0);
     ck_assert_msg(strstr(out, "cannot read"), "%s", out);
     free(out);
@@ -446,8 +448,7 @@ START_TEST(test_import_corrupt_files_give_clear_error_and_no_rows)
     sh("ogr2ogr -f 'ESRI Shapefile' t.shp h.csv -oo X_POSSIBLE_NAMES=经度 "
        "-oo Y_POSSIBLE_NAMES=纬度 -a_srs EPSG:4490 -lco ENCODING=UTF-8 && "
        "truncate -s 150 t.shp");
-    ck_assert_int_ne(pingan(&out, "import", in_dir("t.shp"), "--into", "key_places", "-q", NULL),
-                     0);
+    ck_assert_int_ne(pingan(&out, "import", in_dir("t.shp"), "--into", "key_places", "-q", END), 0);
     ck_assert_msg(strstr(out, "failed") || strstr(out, "orrupt"), "%s", out);
     free(out);
     ck_assert_int_eq(db_long("SELECT count(*) FROM key_places"), before);
@@ -463,7 +464,8 @@ START_TEST(test_import_kill_9_during_load_leaves_nothing)
     ck_assert_ptr_nonnull(f);
     fprintf(f, "code,name,lon,lat\n");
     for (int i = 0; i < 150000; i++)
-        fprintf(f, "K%d,楼%d,%.6f,%.6f\n", i, i, 114.5 + (i % 1000) * 1e-4, 27.5 + i / 1000 * 1e-4);
+        fprintf(f, "K%d,楼%d,%.6f,%.6f\n", i, i, 114.5 + (i % 1000) * 1e-4,
+                27.5 + (double)(i / 1000) * 1e-4);
     fclose(f);
     long before = db_long("SELECT count(*) FROM population_units");
     pid_t pid = fork();
@@ -501,7 +503,7 @@ START_TEST(test_import_again_changes_nothing)
                         "R-2,再来崩塌,崩塌,中型,114.94,27.82\n");
     char *out = NULL;
     ck_assert_int_eq(pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--format",
-                            "json", "-q", NULL),
+                            "json", "-q", END),
                      0);
     json_t *r = report_of(out);
     ck_assert_int_eq(count(r, "inserted"), 2);
@@ -513,7 +515,7 @@ START_TEST(test_import_again_changes_nothing)
     ck_assert_str_eq(actor, "import:h.csv");
     free(actor);
     ck_assert_int_eq(pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--format",
-                            "json", "-q", NULL),
+                            "json", "-q", END),
                      0);
     r = report_of(out);
     ck_assert_int_eq(count(r, "inserted"), 0);
@@ -526,7 +528,7 @@ START_TEST(test_import_again_changes_nothing)
     ck_assert_int_eq(db_long("SELECT max(version) FROM hazards WHERE code LIKE 'R-%'"), 1);
     /* insert mode refuses existing codes and writes nothing */
     ck_assert_int_ne(pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--mode",
-                            "insert", "-q", NULL),
+                            "insert", "-q", END),
                      0);
     ck_assert_msg(strstr(out, "R-1") && strstr(out, "upsert"), "%s", out);
     free(out);
@@ -534,7 +536,7 @@ START_TEST(test_import_again_changes_nothing)
     write_file("h.csv", "编号,名称,类型,险情等级,经度,纬度\nR-1,再来滑坡,滑坡,大型,114.93,27.81\n"
                         "R-2,再来崩塌,崩塌,中型,114.94,27.82\n");
     ck_assert_int_eq(pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--format",
-                            "json", "-q", NULL),
+                            "json", "-q", END),
                      0);
     r = report_of(out);
     ck_assert_int_eq(count(r, "updated"), 1);
@@ -550,7 +552,7 @@ START_TEST(test_import_dry_run_writes_nothing_and_reports_outsiders)
                         "D-2,北京,滑坡,116.40,39.90\n");
     char *out = NULL;
     ck_assert_int_eq(
-        pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--dry-run", NULL), 0);
+        pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--dry-run", END), 0);
     ck_assert_msg(strstr(out, "DRY RUN") && strstr(out, "2 inserted") &&
                       strstr(out, "1 outside Jiangxi") && strstr(out, "北京"),
                   "%s", out);
@@ -566,13 +568,12 @@ START_TEST(test_import_replace_scope_deletes_what_the_file_dropped)
                         "S-2,二小,学校,360502001001,114.94,27.81\n"
                         "S-3,别村,学校,360502001002,114.95,27.81\n");
     char *out = NULL;
-    ck_assert_int_eq(pingan(&out, "import", in_dir("k.csv"), "--into", "key_places", "-q", NULL),
-                     0);
+    ck_assert_int_eq(pingan(&out, "import", in_dir("k.csv"), "--into", "key_places", "-q", END), 0);
     free(out);
     write_file("k.csv", "编号,名称,类别,村代码,经度,纬度\n"
                         "S-1,一小,学校,360502001001,114.93,27.81\n");
     ck_assert_int_eq(pingan(&out, "import", in_dir("k.csv"), "--into", "key_places", "--mode",
-                            "replace-scope", "--scope", "360502001001", "-q", NULL),
+                            "replace-scope", "--scope", "360502001001", "-q", END),
                      0);
     free(out);
     ck_assert_int_eq(db_long("SELECT count(*) FROM key_places WHERE code LIKE 'S-%'"), 2);
@@ -598,13 +599,12 @@ START_TEST(test_import_gcj02_county_outlines_name_the_unmatched)
         file[strcspn(file, "\n")] = '\0';
         char *out = NULL;
         ck_assert_int_eq(pingan(&out, "import", file, "--preset", "boundaries", "--s-srs", "GCJ02",
-                                "--format", "json", "-q", NULL),
+                                "--format", "json", "-q", END),
                          0);
         json_t *r = report_of(out);
-        size_t i;
-        json_t *u;
-        json_array_foreach(json_object_get(r, "unmatched"), i, u)
-        {
+        json_t *um = json_object_get(r, "unmatched");
+        for (size_t i = 0; i < json_array_size(um); i++) {
+            json_t *u = json_array_get(um, i);
             strcat(unmatched, json_string_value(json_object_get(u, "name")));
             strcat(unmatched, " ");
         }
@@ -638,7 +638,7 @@ START_TEST(test_export_formats_and_gk_zone)
 {
     write_file("h.csv", HAZARDS_CSV);
     char *out = NULL;
-    ck_assert_int_eq(pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "-q", NULL),
+    ck_assert_int_eq(pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "-q", END),
                      0);
     free(out);
     const char *formats[][2] = {{"gpkg", "e.gpkg"},
@@ -648,7 +648,7 @@ START_TEST(test_export_formats_and_gk_zone)
                                 {"shp", "e.shp"}};
     for (int i = 0; i < 5; i++) {
         ck_assert_int_eq(pingan(&out, "export", "--from", "hazards", "--format", formats[i][0],
-                                "-o", in_dir(formats[i][1]), NULL),
+                                "-o", in_dir(formats[i][1]), END),
                          0);
         free(out);
         sh("ogrinfo -ro -al -so %s | grep -q 'Feature Count: %ld'", formats[i][1],
@@ -656,7 +656,7 @@ START_TEST(test_export_formats_and_gk_zone)
     }
     /* GK: lon 114.93 is zone 38 (CM 114E): EPSG:4526 with the 38 prefix */
     ck_assert_int_eq(pingan(&out, "export", "--from", "hazards", "--format", "gpkg", "--t-srs",
-                            "GK", "-o", in_dir("gk.gpkg"), NULL),
+                            "GK", "-o", in_dir("gk.gpkg"), END),
                      0);
     free(out);
     sh("ogrinfo -ro -al -so gk.gpkg | grep -q 'ID\\[\"EPSG\",4526\\]'");
@@ -668,26 +668,37 @@ int main(void)
 {
     th_db_create("import");
     Suite *s = suite_create("import");
-    TCase *tc = tcase_create("cli");
-    tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_import_gk_4547_point_lands_exactly);
-    tcase_add_test(tc, test_import_zone_prefixed_easting_without_crs_is_guessed_loudly);
-    tcase_add_test(tc, test_import_gcj02_point_within_half_metre);
-    tcase_add_test(tc, test_import_swapped_lat_lon_detected);
-    tcase_add_test(tc, test_import_xian1980_refused_without_parameters);
-    tcase_add_test(tc, test_import_gbk_shapefile_without_cpg_round_trips);
-    tcase_add_test(tc, test_import_encoding_override_and_utf8_detection);
-    tcase_add_test(tc, test_import_every_format);
-    tcase_add_test(tc, test_import_multilayer_source_lists_its_layers);
-    tcase_add_test(tc, test_import_corrupt_files_give_clear_error_and_no_rows);
-    tcase_add_test(tc, test_import_kill_9_during_load_leaves_nothing);
-    tcase_add_test(tc, test_import_again_changes_nothing);
-    tcase_add_test(tc, test_import_dry_run_writes_nothing_and_reports_outsiders);
-    tcase_add_test(tc, test_import_replace_scope_deletes_what_the_file_dropped);
-    tcase_add_test(tc, test_import_gcj02_county_outlines_name_the_unmatched);
-    tcase_add_test(tc, test_export_formats_and_gk_zone);
-    suite_add_tcase(s, tc);
+    /* One case per ctest entry (CK_RUN_CASE), so the family runs in parallel. */
+    struct {
+        const char *name;
+        const TTest *tests[6];
+    } cases[] = {
+        {"crs",
+         {test_import_gk_4547_point_lands_exactly,
+          test_import_zone_prefixed_easting_without_crs_is_guessed_loudly,
+          test_import_gcj02_point_within_half_metre, test_import_swapped_lat_lon_detected,
+          test_import_xian1980_refused_without_parameters, NULL}},
+        {"encoding",
+         {test_import_gbk_shapefile_without_cpg_round_trips,
+          test_import_encoding_override_and_utf8_detection, NULL}},
+        {"formats",
+         {test_import_every_format, test_import_multilayer_source_lists_its_layers, NULL}},
+        {"load",
+         {test_import_corrupt_files_give_clear_error_and_no_rows,
+          test_import_kill_9_during_load_leaves_nothing, test_import_again_changes_nothing,
+          test_import_dry_run_writes_nothing_and_reports_outsiders,
+          test_import_replace_scope_deletes_what_the_file_dropped, NULL}},
+        {"counties", {test_import_gcj02_county_outlines_name_the_unmatched, NULL}},
+        {"export", {test_export_formats_and_gk_zone, NULL}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_set_timeout(tc, 280);
+        tcase_add_checked_fixture(tc, setup, teardown);
+        for (int k = 0; cases[i].tests[k]; k++)
+            tcase_add_test(tc, cases[i].tests[k]);
+        suite_add_tcase(s, tc);
+    }
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
