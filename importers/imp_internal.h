@@ -33,10 +33,10 @@ typedef struct {
 typedef struct {
     const char *name;    /* table */
     const char *preset;  /* preset that implies this target */
-    bool polygonal;      /* stored as MultiPolygon */
-    bool point;          /* stored as Point */
     const imp_col *cols; /* code and name first, then the table's own, village_code last */
     int ncols;
+    bool polygonal; /* stored as MultiPolygon */
+    bool point;     /* stored as Point */
 } imp_target;
 
 const imp_target *imp_target_find(const char *name);

@@ -151,7 +151,7 @@ static const imp_col camera_cols[] = {
 
 #define T(name, preset, poly, point, cols)                                                         \
     {                                                                                              \
-        name, preset, poly, point, cols, (int)(sizeof cols / sizeof cols[0])                       \
+        name, preset, cols, (int)(sizeof(cols) / sizeof((cols)[0])), poly, point                   \
     }
 static const imp_target targets[] = {
     T("jurisdictions", "boundaries", true, false, jurisdiction_cols),

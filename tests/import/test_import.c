@@ -463,9 +463,10 @@ START_TEST(test_import_kill_9_during_load_leaves_nothing)
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f, "code,name,lon,lat\n");
-    for (int i = 0; i < 150000; i++)
-        fprintf(f, "K%d,楼%d,%.6f,%.6f\n", i, i, 114.5 + (i % 1000) * 1e-4,
-                27.5 + (double)(i / 1000) * 1e-4);
+    for (int i = 0; i < 150000; i++) {
+        int row = i / 1000, col = i % 1000;
+        fprintf(f, "K%d,楼%d,%.6f,%.6f\n", i, i, 114.5 + col * 1e-4, 27.5 + row * 1e-4);
+    }
     fclose(f);
     long before = db_long("SELECT count(*) FROM population_units");
     pid_t pid = fork();
