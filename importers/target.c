@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CODE_NAMES    "code|CODE|编号|代码|编码|统一编号|行政区划代码|区划代码|XZQDM|BH|id|ID"
+/* 行政区划代 is 行政区划代码 cut to the 10 bytes a DBF field name holds in GBK. */
+#define CODE_NAMES                                                                                 \
+    "code|CODE|编号|代码|编码|统一编号|行政区划代码|行政区划代|区划代码|XZQDM|BH|id|ID"
 #define NAME_NAMES    "name|NAME|名称|名字|地名|村名|乡镇名|县名|隐患点名称|场所名称|XZQMC|MC"
 #define VILLAGE_NAMES "village_code|村代码|村(社区)代码|所属村代码|社区代码|CJDM"
 
