@@ -29,12 +29,21 @@ char *core_read_file(const char *path, size_t *len, core_err *err)
         core_fail(err, CORE_EIO, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
+    /* Read through the growable buffer itself: no large stack buffer, since server threads
+     * run on small stacks. */
     core_buf b = {0};
-    char chunk[65536];
-    size_t n;
     bool ok = true;
-    while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ok = core_buf_append(&b, chunk, n);
+    for (;;) {
+        if (!core_buf_reserve(&b, 65536)) {
+            ok = false;
+            break;
+        }
+        size_t n = fread(b.data + b.len, 1, b.cap - b.len - 1, f);
+        b.len += n;
+        b.data[b.len] = '\0';
+        if (n == 0)
+            break;
+    }
     if (!ok || ferror(f)) {
         core_fail(err, ok ? CORE_EIO : CORE_ENOMEM, "cannot read %s", path);
         fclose(f);

@@ -24,25 +24,26 @@ int srv_read_body(srv_req *r, core_buf *out, long max_bytes)
                               "Connection: close\r\n");
     }
     double deadline = core_now_ms() + r->server->cfg.request_timeout_ms;
-    char chunk[65536];
     for (;;) {
-        int n = mg_read(r->conn, chunk, sizeof chunk);
+        /* Read straight into the buffer: server threads have small stacks. */
+        if (!core_buf_reserve(out, 16384))
+            return srv_problem(r, 500, "out_of_memory", NULL, NULL);
+        int n = mg_read(r->conn, out->data + out->len, out->cap - out->len - 1);
         if (n < 0)
-            return srv_problem_ex(r, 400, "body_read_failed", "the request body was cut off",
-                                  NULL, "Connection: close\r\n");
+            return srv_problem_ex(r, 400, "body_read_failed", "the request body was cut off", NULL,
+                                  "Connection: close\r\n");
         if (n == 0)
             break;
-        if ((long)(out->len + (size_t)n) > limit) {
+        out->len += (size_t)n;
+        out->data[out->len] = '\0';
+        if ((long)out->len > limit) {
             json_t *extra = json_pack("{s:I}", "limit_bytes", (json_int_t)limit);
-            return srv_problem_ex(r, 413, "body_too_large", "the request body is too large",
-                                  extra, "Connection: close\r\n");
-        }
-        if (!core_buf_append(out, chunk, (size_t)n))
-            return srv_problem(r, 500, "out_of_memory", NULL, NULL);
-        if (core_now_ms() > deadline)
-            return srv_problem_ex(r, 408, "body_timeout",
-                                  "the request body did not arrive in time", NULL,
+            return srv_problem_ex(r, 413, "body_too_large", "the request body is too large", extra,
                                   "Connection: close\r\n");
+        }
+        if (core_now_ms() > deadline)
+            return srv_problem_ex(r, 408, "body_timeout", "the request body did not arrive in time",
+                                  NULL, "Connection: close\r\n");
     }
     return 0;
 }
@@ -89,8 +90,8 @@ int srv_read_json(srv_req *r, json_t **doc, size_t max_depth)
     *doc = json_loadb(body.data, body.len, JSON_REJECT_DUPLICATES, &e);
     core_buf_free(&body);
     if (!*doc) {
-        json_t *extra = json_pack("{s:i, s:i, s:s}", "line", e.line, "column", e.column,
-                                  "parser", e.text);
+        json_t *extra =
+            json_pack("{s:i, s:i, s:s}", "line", e.line, "column", e.column, "parser", e.text);
         return srv_problem(r, 400, "invalid_json", "the body is not valid JSON", extra);
     }
     return 0;

@@ -20,6 +20,7 @@ typedef struct {
     char dir[512];
     char path[800];
     char actor[320];
+    char display[256];      /* the uploaded file's own name, for the report */
     char *owned[MAX_PARTS]; /* option strings */
     int nowned;
     imp_options o;
@@ -183,12 +184,18 @@ int h_imports_post(srv_req *r)
     int st = srv_read_body(r, &body, r->server->cfg.import_max_bytes);
     if (st)
         return st;
-    imp_part parts[MAX_PARTS];
+    /* On the heap: server threads keep small stacks. */
+    imp_part *parts = calloc(MAX_PARTS, sizeof *parts);
     int np = 0;
     core_err err = {0};
+    if (!parts) {
+        core_buf_free(&body);
+        return srv_problem(r, 500, "out_of_memory", NULL, NULL);
+    }
     if (imp_multipart_parse(srv_header(r, "Content-Type"), body.data, body.len, parts, MAX_PARTS,
                             &np, &err)) {
         core_buf_free(&body);
+        free(parts);
         return srv_problem(r, err.code == CORE_ELIMIT ? 413 : 400, "bad_multipart", err.msg, NULL);
     }
     const imp_part *file = NULL;
@@ -209,7 +216,10 @@ int h_imports_post(srv_req *r)
         if (!store(j, r, file, name))
             bad = "the upload could not be stored";
     }
+    if (!bad)
+        snprintf(j->display, sizeof j->display, "%s", file->filename);
     core_buf_free(&body);
+    free(parts); /* file points into it: not used past here */
     if (bad) {
         json_decref(opts);
         if (j)
@@ -217,7 +227,7 @@ int h_imports_post(srv_req *r)
         return srv_problem(r, strstr(bad, "stored") ? 507 : 400, "bad_upload", bad, NULL);
     }
     j->o.path = j->path;
-    j->o.display_name = file->filename;
+    j->o.display_name = j->display;
     snprintf(j->actor, sizeof j->actor, "import:%s:%s", r->actor, name);
     j->o.actor = j->actor;
     if (r->server->cfg.database_url[0])

@@ -12,6 +12,15 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/health", h_health, "health"},
     {"GET,HEAD", "/metrics", h_metrics, "metrics"},
     {"GET,HEAD", "/", h_landing, "landing"},
+    /* OGC API - Features reads (api-read) */
+    {"GET,HEAD", "/api", h_openapi, "api"},
+    {"GET,HEAD", "/conformance", h_conformance, "conformance"},
+    {"GET,HEAD", "/collections", h_collections, "collections"},
+    {"GET,HEAD", "/collections/{id}", h_collection, "collection"},
+    {"GET,HEAD", "/collections/{id}/queryables", h_queryables, "queryables"},
+    {"GET,HEAD", "/collections/{id}/items", h_items, "items"},
+    {"GET,HEAD", "/collections/{id}/items/{fid}", h_item, "item"},
+    {"GET,HEAD", "/locate", h_locate, "locate"},
     {"GET,HEAD", "/web/**", h_static, "static"},
     /* imports: upload a bureau file, then follow its job */
     {"POST", "/imports", h_imports_post, "imports"},

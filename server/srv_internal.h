@@ -82,6 +82,15 @@ int h_health(srv_req *r);
 int h_metrics(srv_req *r);
 int h_landing(srv_req *r);
 int h_static(srv_req *r);
+/* OGC API - Features reads (h_openapi.c, h_collections.c, h_items.c, h_locate.c) */
+int h_openapi(srv_req *r);
+int h_conformance(srv_req *r);
+int h_collections(srv_req *r);
+int h_collection(srv_req *r);
+int h_queryables(srv_req *r);
+int h_items(srv_req *r);
+int h_item(srv_req *r);
+int h_locate(srv_req *r);
 /* imports (h_imports.c): multipart upload → job; job status and report */
 int h_imports_post(srv_req *r);
 int h_imports_get(srv_req *r);
