@@ -49,8 +49,8 @@ for n in "${sizes[@]}"; do
     read -r pt prss < <(measure "$pingan" import "$gpkg" --preset buildings -q)
     loaded=$(psql_ -c "SELECT count(*) FROM population_units WHERE code LIKE 'BENCH%'")
     repaired=$(grep -o '[0-9]* repaired' "$work/out" | head -1)
-    printf '%-9s %-8s %9.1f %12.0f %10.0f %14s\n' "$n" ogr2ogr "$ot" "$(echo "$n / $ot" | bc -l)" "$((orss / 1024))" "1.00"
-    printf '%-9s %-8s %9.1f %12.0f %10.0f %14.2f   (%s rows, %s)\n' "$n" pingan "$pt" "$(echo "$n / $pt" | bc -l)" "$((prss / 1024))" "$(echo "$ot / $pt" | bc -l)" "$loaded" "$repaired"
+    printf '%-9s %-8s %9.1f %12.0f %10.0f %14s\n' "$n" ogr2ogr "$ot" "$(awk "BEGIN{print $n / $ot}")" "$((orss / 1024))" "1.00"
+    printf '%-9s %-8s %9.1f %12.0f %10.0f %14.2f   (%s rows, %s)\n' "$n" pingan "$pt" "$(awk "BEGIN{print $n / $pt}")" "$((prss / 1024))" "$(awk "BEGIN{print $ot / $pt}")" "$loaded" "$repaired"
     psql_ -c "DROP TABLE IF EXISTS bench_ogr_buildings" -c "DELETE FROM population_units WHERE code LIKE 'BENCH%'"
     rm -f "$gpkg"
 done

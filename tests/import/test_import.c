@@ -394,8 +394,10 @@ START_TEST(test_import_every_format)
     check_three_points("p.kmz", "name=名称");
     sh("ogr2ogr -f OpenFileGDB p.gdb %s -nln places", src);
     check_three_points("p.gdb", END);
-    sh("mkdir z && ogr2ogr -f 'ESRI Shapefile' z/p.shp %s -lco ENCODING=UTF-8 && cd z && "
-       "zip -q ../p.zip p.*",
+    /* zipped by python3 (which the lint already needs), not by a zip tool CI may lack */
+    sh("mkdir z && ogr2ogr -f 'ESRI Shapefile' z/p.shp %s -lco ENCODING=UTF-8 && "
+       "python3 -c 'import zipfile, glob; z = zipfile.ZipFile(\"p.zip\", \"w\"); "
+       "[z.write(f, f[2:]) for f in glob.glob(\"z/p.*\")]; z.close()'",
        src);
     check_three_points("p.zip", END);
     sh("ogr2ogr -f DXF p.dxf %s", src);
