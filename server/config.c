@@ -34,6 +34,12 @@ static const struct setting {
      "base URL in links (default: from the Host header)"},
     {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,
      "PostgreSQL URL (default: the private cluster)"},
+    {"auth_cache_ms", "PINGAN_AUTH_CACHE_MS", SET_INT, S(auth_cache_ms), "3000", 0, 60000,
+     "how long a checked token is trusted without asking the database (revocation delay)"},
+    {"overlap_policy", "PINGAN_OVERLAP_POLICY", SET_STR, S(overlap_policy), "error", 0, 0,
+     "community/base grids overlapping a sibling: error (422) or warn"},
+    {"spill_tolerance_m2", "PINGAN_SPILL_TOLERANCE_M2", SET_LONG, S(spill_tolerance_m2), "10", 0,
+     100000000L, "grid area outside its village up to this is a warning, beyond it an error"},
     /* imports (POST /imports) */
     {"import_max_bytes", "PINGAN_IMPORT_MAX_BYTES", SET_LONG, S(import_max_bytes), "536870912",
      1024, 17179869184L, "largest upload POST /imports takes (413 above)"},
@@ -43,12 +49,44 @@ static const struct setting {
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
+/* Text settings that take one of a few words. */
+static const struct {
+    const char *name, *choices;
+} choice_sets[] = {
+    {"overlap_policy", "error|warn"},
+};
+
+static const char *choices_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof choice_sets / sizeof choice_sets[0]; i++)
+        if (strcmp(choice_sets[i].name, name) == 0)
+            return choice_sets[i].choices;
+    return NULL;
+}
+
+/* value is one of the "|"-separated choices. */
+static bool one_of(const char *choices, const char *value)
+{
+    size_t n = strlen(value);
+    for (const char *c = choices; *c;) {
+        size_t len = strcspn(c, "|");
+        if (len == n && strncmp(c, value, n) == 0)
+            return true;
+        c += len + (c[len] == '|');
+    }
+    return false;
+}
+
 static core_code apply(srv_config *cfg, const struct setting *s, const char *value, core_err *err)
 {
     char *field = (char *)cfg + s->offset;
     if (s->type == SET_STR) {
         if (strlen(value) >= s->size)
             return core_fail(err, CORE_EINVAL, "%s: value too long", s->name);
+        const char *choices = choices_of(s->name);
+        if (choices && !one_of(choices, value))
+            return core_fail(err, CORE_EINVAL, "%s: expected %s, got '%s'", s->name, choices,
+                             value);
         memcpy(field, value, strlen(value) + 1);
         return CORE_OK;
     }

@@ -1,6 +1,7 @@
 /* OGC API - Features metadata: /conformance, /collections, /collections/{id} (extent from the
  * data, CRS list, storage CRS) and /collections/{id}/queryables (JSON Schema), all generated
  * from the collection registry. */
+#include "edit.h"
 #include "feature_query.h"
 
 #include <pthread.h>
@@ -27,6 +28,7 @@ int h_conformance(srv_req *r)
     json_t *list = json_array();
     for (const char *const *c = conformance; *c; c++)
         json_array_append_new(list, json_string(*c));
+    edit_conformance(list); /* Part 4, from the write half (edit_openapi.c) */
     return srv_send_json(r, 200, json_pack("{s:o}", "conformsTo", list), NULL);
 }
 

@@ -1,5 +1,6 @@
 /* GET /api: the OpenAPI 3.0 document, generated from the collection registry so that it
  * describes exactly the paths, parameters (with the limit maximum) and schemas served. */
+#include "edit.h"
 #include "feature_query.h"
 
 #include <stdio.h>
@@ -294,6 +295,7 @@ int h_openapi(srv_req *r)
                              json_pack("{s:s}", "type", "object"))));
     }
 
+    edit_openapi_paths(paths); /* the write half: Part 4, split/merge, history (edit_openapi.c) */
     json_t *doc = json_pack(
         "{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:o, s:o}}", "openapi", "3.0.3", "info",
         "title", "Pingan Grid 平安网格", "version", "0.1.0", "description",
@@ -302,5 +304,6 @@ int h_openapi(srv_req *r)
         "with a stable code.",
         "servers", "url", base, "paths", paths, "components", "parameters", shared_parameters(),
         "schemas", schemas);
+    edit_openapi_security(json_object_get(doc, "components"));
     return srv_send_json(r, 200, doc, "application/vnd.oai.openapi+json;version=3.0");
 }

@@ -108,6 +108,7 @@ int srv_problem(srv_req *r, int status, const char *code, const char *detail, js
 int srv_problem_ex(srv_req *r, int status, const char *code, const char *detail, json_t *extra,
                    const char *extra_headers)
 {
+    snprintf(r->problem, sizeof r->problem, "%s", code);
     json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
                           reason(status), "status", status, "code", code, "instance", r->path);
     if (p && detail)
@@ -117,7 +118,7 @@ int srv_problem_ex(srv_req *r, int status, const char *code, const char *detail,
     json_decref(extra);
     if (!p)
         return srv_send(r, 500, "text/plain", "out of memory", 13, NULL);
-    char *text = json_dumps(p, JSON_COMPACT);
+    char *text = json_dumps(p, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(p);
     if (!text)
         return srv_send(r, 500, "text/plain", "out of memory", 13, NULL);

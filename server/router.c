@@ -22,6 +22,15 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/collections/{id}/items/{fid}", h_item, "item"},
     {"GET,HEAD", "/locate", h_locate, "locate"},
     {"GET,HEAD", "/web/**", h_static, "static"},
+    /* Writes (OGC API - Features Part 4), grid operations and history: h_write.c */
+    {"POST", "/collections/grids/merge", h_grid_merge, "grids_merge"},
+    {"POST", "/collections/{id}/items", h_item_create, "items_create"},
+    {"OPTIONS", "/collections/{id}/items", h_items_options, "items_options"},
+    {"PUT,PATCH,DELETE", "/collections/{id}/items/{fid}", h_item_write, "item_write"},
+    {"OPTIONS", "/collections/{id}/items/{fid}", h_item_options, "item_options"},
+    {"POST", "/collections/{id}/items/{fid}/split", h_grid_split, "grid_split"},
+    {"GET,HEAD", "/collections/{id}/items/{fid}/history", h_item_history, "item_history"},
+    {"POST", "/collections/{id}/items/{fid}/restore", h_item_restore, "item_restore"},
     /* imports: upload a bureau file, then follow its job */
     {"POST", "/imports", h_imports_post, "imports"},
     {"GET,HEAD", "/imports/{id}", h_imports_get, "import"},
@@ -131,7 +140,9 @@ static int dispatch(struct mg_connection *conn, void *data)
             r = probe;
             r.route = i;
             terminate_params(&r, &routes[i]);
-            status = routes[i].handler(&r);
+            status = srv_authenticate(&r, routes[i].name);
+            if (!status)
+                status = routes[i].handler(&r);
         }
         if (!status && *allow) {
             char hdr[300];
@@ -153,8 +164,9 @@ static int dispatch(struct mg_connection *conn, void *data)
     srv_metrics_observe(r.route, r.method, status, ms);
     core_log(CORE_LOG_INFO, "access",
              "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"ms\":%.2f,\"bytes\":%lld,"
-             "\"actor\":\"%s\"",
-             r.method, srv_route_name(r.route), status, ms, r.bytes, r.actor);
+             "\"actor\":\"%s\",\"role\":\"%s\"%s%s%s",
+             r.method, srv_route_name(r.route), status, ms, r.bytes, r.actor, r.role,
+             r.problem[0] ? ",\"code\":\"" : "", r.problem, r.problem[0] ? "\"" : "");
     return status;
 }
 

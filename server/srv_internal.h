@@ -31,9 +31,10 @@ typedef struct {
     int route; /* index in the route table, -1 when none matched */
     int status;
     long long bytes;
-    char actor[48]; /* token id of the caller, "anonymous" otherwise */
-    char role[16];  /* admin, planner, importer, viewer; "anonymous" without a token */
-    char scope[16]; /* jurisdiction code prefix the token may act in; "" without a token */
+    char actor[48];   /* token id of the caller, "anonymous" otherwise */
+    char role[16];    /* admin, planner, importer, viewer; "anonymous" without a token */
+    char scope[16];   /* jurisdiction code prefix the token may act in; "" without a token */
+    char problem[40]; /* the code of the problem+json sent, for the access log */
 } srv_req;
 
 /* A handler sends exactly one reply and returns its status (CivetWeb's convention). */
@@ -77,11 +78,34 @@ void srv_db_release(srv_req *r, PGconn *c);
 /* ---- metrics (metrics.c) ---- */
 void srv_metrics_observe(int route, const char *method, int status, double ms);
 
+/* ---- access (auth.c) ---- */
+/* The router's gate before every handler: a bearer token fills actor/role/scope; a bad one
+ * gets 401 (invalid_token, token_expired, token_revoked); no token gets 401 token_required
+ * for writes, and for reads when anonymous_reads is off (except routes that decide per
+ * collection themselves: metadata, items, locate, history). Open routes (by name: health,
+ * metrics, static) pass untouched. Returns 0 to go on, or the status it sent. */
+int srv_authenticate(srv_req *r, const char *route_name);
+/* Role planner or admin. */
+bool srv_may_write(const srv_req *r);
+/* The division code lies inside the token's scope. */
+bool srv_in_scope(const srv_req *r, const char *code);
+/* 0 when the caller's role may change features; otherwise sends 401/403 and returns it. */
+int srv_require_writer(srv_req *r);
+
 /* ---- handlers ---- */
 int h_health(srv_req *r);
 int h_metrics(srv_req *r);
 int h_landing(srv_req *r);
 int h_static(srv_req *r);
+/* Feature writes, grid operations, history (h_write.c; OGC API - Features Part 4) */
+int h_item_create(srv_req *r);
+int h_item_write(srv_req *r); /* PUT, PATCH, DELETE */
+int h_items_options(srv_req *r);
+int h_item_options(srv_req *r);
+int h_grid_split(srv_req *r);
+int h_grid_merge(srv_req *r);
+int h_item_history(srv_req *r);
+int h_item_restore(srv_req *r);
 /* OGC API - Features reads (h_openapi.c, h_collections.c, h_items.c, h_locate.c) */
 int h_openapi(srv_req *r);
 int h_conformance(srv_req *r);
