@@ -159,6 +159,18 @@ static const char *take_fields(import_job *j, const imp_part *parts, int np, jso
     return NULL;
 }
 
+/* A token scoped to a county may replace rows of that county only. */
+static const char *check_scope(const import_job *j, const srv_req *r)
+{
+    if (j->o.mode != IMP_MODE_REPLACE_SCOPE)
+        return NULL;
+    if (!j->o.scope || !*j->o.scope)
+        return "replace-scope needs a 'scope' field";
+    if (!srv_in_scope(r, j->o.scope))
+        return "the scope lies outside the token's jurisdiction";
+    return NULL;
+}
+
 /* Writes the file part to a private directory under its own (cleaned) name, so GDAL sees the
  * extension it goes by. */
 static bool store(import_job *j, const srv_req *r, const imp_part *file, const char *name)
@@ -210,6 +222,8 @@ int h_imports_post(srv_req *r)
                       : !file || !file->filename[0]
                           ? "the upload needs a 'file' part with a filename"
                           : take_fields(j, parts, np, opts);
+    if (!bad)
+        bad = check_scope(j, r);
     char name[256] = "";
     if (!bad) {
         safe_name(file->filename, name, sizeof name);
