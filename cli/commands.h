@@ -9,6 +9,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_tiles(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 

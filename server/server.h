@@ -22,9 +22,11 @@ typedef struct {
     long tile_cache_mb;
     char public_url[256];    /* base URL for links; empty: from the Host header */
     char database_url[1024]; /* empty: $PINGAN_DATABASE_URL or the private cluster */
+    int overdue_check_s;     /* hazard deadline check period; 0: off */
     int auth_cache_ms;       /* a checked token is trusted this long (revocation delay) */
     char overlap_policy[8];  /* sibling grid overlap: "error" or "warn" */
     long spill_tolerance_m2; /* grid area outside its village: warning up to this, then error */
+    char tianditu_key[128];  /* Tianditu basemap key for the styles; empty: no basemap */
     long import_max_bytes;   /* largest upload to POST /imports */
     char import_dir[256];    /* uploads wait here while their job runs */
 } srv_config;

@@ -17,6 +17,8 @@ struct srv {
     db_pool *pool;
     int port;
     double started_ms;
+    struct srv_overdue *overdue; /* the deadline watch (overdue.c), NULL when off */
+    struct tile_ctx *tiles;      /* tiles area: cache and listener (NULL until started) */
 };
 
 typedef struct {
@@ -120,5 +122,27 @@ int h_imports_post(srv_req *r);
 int h_imports_get(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
+
+/* ---- hazards: lifecycle, exposure, deadline watch (h_hazards.c, overdue.c) ---- */
+int h_hazard_actions_get(srv_req *r);
+int h_hazard_actions_post(srv_req *r);
+int h_hazard_exposure(srv_req *r);
+int h_report_exposure(srv_req *r);
+int h_report_hazards(srv_req *r);
+/* Starts the thread that runs hazards_mark_overdue() now and every overdue_check_s seconds;
+ * NULL when the setting is 0. srv_overdue_stop wakes it, joins it and frees it. */
+struct srv_overdue *srv_overdue_start(srv *s);
+void srv_overdue_stop(struct srv_overdue *w);
+/* One check now: the number of hazards escalated, -1 when the database refused. */
+int srv_overdue_check(srv *s);
+/* ---- tiles area (h_tiles.c) ---- */
+/* Starts the tile cache and its listener (srv_start); frees them (srv_free). */
+core_code srv_tiles_start(srv *s, const char *db_url, core_err *err);
+void srv_tiles_free(srv *s);
+int h_tiles_catalogue(srv_req *r); /* GET /tiles */
+int h_tilejson(srv_req *r);        /* GET /tiles/{layers}.json */
+int h_tile(srv_req *r);            /* GET /tiles/{layers}/{z}/{x}/{y}.mvt|.pbf */
+int h_style(srv_req *r);           /* GET /styles/{name}.json */
+int h_glyphs(srv_req *r);          /* GET /styles/glyphs/{fontstack}/{range}.pbf */
 
 #endif
