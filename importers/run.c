@@ -652,9 +652,18 @@ core_code imp_run(const imp_options *o, PGconn *c, json_t **report_out, core_err
     else
         snprintf(actor, sizeof actor, "import:%s",
                  o->display_name ? o->display_name : CPLGetFilename(o->path));
+    /* Histories keep at most 100 characters of actor: cut on a character boundary. */
+    for (size_t i = 0, chars = 0; actor[i]; i++)
+        if (((unsigned char)actor[i] & 0xC0) != 0x80 && ++chars > 100) {
+            actor[i] = '\0';
+            break;
+        }
     const char *ap[] = {actor};
     if ((rc = db_run(c, "BEGIN", 0, NULL, err)) ||
-        (rc = db_run(c, "SELECT set_config('pingan.actor', $1, true)", 1, ap, err)))
+        (rc = db_run(c,
+                     "SELECT set_config('pingan.actor', $1, true), "
+                     "set_config('pingan.role', 'importer', true)",
+                     1, ap, err)))
         goto done;
     double t1 = core_now_ms();
     rc = stream(&j, err);
