@@ -15,7 +15,7 @@ packages=(
 # Node.js and npm may come from elsewhere than Debian: ask for Debian's only when absent.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 # Benchmarks only: PINGAN_BENCH_DEPS=1
-[ "${PINGAN_BENCH_DEPS:-0}" = 1 ] && packages+=(wrk hyperfine nginx-light)
+[ "${PINGAN_BENCH_DEPS:-0}" = 1 ] && packages+=(wrk hyperfine nginx-light time)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -52,6 +52,11 @@ static const struct setting {
      "8", 0, 1000, "live-event (/events) streams at once; each holds a worker thread"},
     {"events_keepalive_s", "PINGAN_EVENTS_KEEPALIVE_S", SET_INT, S(events_keepalive_s), "15", 1,
      300, "seconds between keep-alive comments on an idle /events stream"},
+    /* imports (POST /imports) */
+    {"import_max_bytes", "PINGAN_IMPORT_MAX_BYTES", SET_LONG, S(import_max_bytes), "536870912",
+     1024, 17179869184L, "largest upload POST /imports takes (413 above)"},
+    {"import_dir", "PINGAN_IMPORT_DIR", SET_STR, S(import_dir), "/tmp", 0, 0,
+     "where uploads wait while their import job runs (removed after)"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -51,6 +51,9 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/editor", h_editor_page, "editor"},
     {"GET,HEAD", "/events", h_events, "events"},
     {"GET,HEAD", "/search/jurisdictions", h_search_jurisdictions, "search_jurisdictions"},
+    /* imports: upload a bureau file, then follow its job */
+    {"POST", "/imports", h_imports_post, "imports"},
+    {"GET,HEAD", "/imports/{id}", h_imports_get, "import"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

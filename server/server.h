@@ -31,6 +31,8 @@ typedef struct {
     int analysis_batch;         /* villages per background recompute transaction */
     int events_max_subscribers; /* live-event streams at once (each holds a worker thread) */
     int events_keepalive_s;     /* seconds between keep-alive comments on an idle stream */
+    long import_max_bytes;      /* largest upload to POST /imports */
+    char import_dir[256];       /* uploads wait here while their job runs */
 } srv_config;
 
 /* Fills cfg with the defaults. */
