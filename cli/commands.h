@@ -9,6 +9,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Prints "pingan <cmd>: <message>" to stderr and returns 1, the failing exit status. */
 int cli_fail(const char *cmd, const core_err *err);

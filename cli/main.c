@@ -13,6 +13,8 @@ static const struct {
     {"db", cmd_db, "manage the database: init, start, stop, status, migrate, psql, url"},
     {"demo", cmd_demo, "load the demo county (or --scale province for benchmarks)"},
     {"token", cmd_token, "bearer tokens for the API: create, list, revoke"},
+    {"import", cmd_import, "import a Shapefile, GeoPackage, FileGDB, GeoJSON, KML, CSV or DXF"},
+    {"export", cmd_export, "export a collection as GeoPackage, Shapefile, GeoJSON, CSV or KML"},
 };
 
 static void usage(FILE *out)

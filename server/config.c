@@ -40,6 +40,11 @@ static const struct setting {
      "community/base grids overlapping a sibling: error (422) or warn"},
     {"spill_tolerance_m2", "PINGAN_SPILL_TOLERANCE_M2", SET_LONG, S(spill_tolerance_m2), "10", 0,
      100000000L, "grid area outside its village up to this is a warning, beyond it an error"},
+    /* imports (POST /imports) */
+    {"import_max_bytes", "PINGAN_IMPORT_MAX_BYTES", SET_LONG, S(import_max_bytes), "536870912",
+     1024, 17179869184L, "largest upload POST /imports takes (413 above)"},
+    {"import_dir", "PINGAN_IMPORT_DIR", SET_STR, S(import_dir), "/tmp", 0, 0,
+     "where uploads wait while their import job runs (removed after)"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

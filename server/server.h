@@ -25,6 +25,8 @@ typedef struct {
     int auth_cache_ms;       /* a checked token is trusted this long (revocation delay) */
     char overlap_policy[8];  /* sibling grid overlap: "error" or "warn" */
     long spill_tolerance_m2; /* grid area outside its village: warning up to this, then error */
+    long import_max_bytes;   /* largest upload to POST /imports */
+    char import_dir[256];    /* uploads wait here while their job runs */
 } srv_config;
 
 /* Fills cfg with the defaults. */

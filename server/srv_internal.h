@@ -115,6 +115,9 @@ int h_queryables(srv_req *r);
 int h_items(srv_req *r);
 int h_item(srv_req *r);
 int h_locate(srv_req *r);
+/* imports (h_imports.c): multipart upload → job; job status and report */
+int h_imports_post(srv_req *r);
+int h_imports_get(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
 

@@ -1,0 +1,24 @@
+-- Checks every import runs on its staging table (imp_stage: fid, code, name, …, geom),
+-- whatever the target. Sections are picked by name (-- @name) by importers/sqlfile.c.
+
+-- @dedupe  later features that repeat a code already seen in the file are dropped
+DELETE FROM imp_stage s
+ USING (SELECT code, min(fid) AS keep FROM imp_stage
+         WHERE code IS NOT NULL GROUP BY code HAVING count(*) > 1) d
+ WHERE s.code = d.code AND s.fid <> d.keep
+RETURNING s.fid, s.code, s.name, 'duplicate code: feature ' || d.keep || ' of the file has it too';
+
+-- @analyze  the planner knows nothing of a fresh temporary table
+ANALYZE imp_stage;
+
+-- @count
+SELECT count(*) FROM imp_stage;
+
+-- @table_rows  the planner's row estimate of the target ($1), to tell a bulk load
+SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = $1::regclass;
+
+-- @bulk_indexes  secondary indexes of the target ($1) that a bulk load rebuilds after merging
+SELECT c.relname, pg_get_indexdef(i.indexrelid)
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisprimary
+ ORDER BY c.relname;

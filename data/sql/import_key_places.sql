@@ -1,0 +1,48 @@
+-- Importing key_places, upserted by code; an unknown village/community code is dropped with a
+-- warning rather than failing the whole file.
+
+-- @stage
+CREATE TEMP TABLE imp_stage (
+    fid          bigint NOT NULL,
+    code         text,
+    name         text,
+    category     text,
+    security_staff integer,
+    has_video    boolean,
+    has_alarm    boolean,
+    has_emergency_plan boolean,
+    village_code text,
+    geom         geometry(Geometry, 4490)
+) ON COMMIT DROP;
+
+-- @resolve
+SELECT NULL::bigint, NULL::text, NULL::text, NULL::text WHERE false;
+
+-- @reject
+DELETE FROM imp_stage WHERE false RETURNING fid, code, name, NULL::text;
+
+-- @warn
+UPDATE imp_stage s SET village_code = NULL
+ WHERE s.village_code IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM jurisdictions j WHERE j.code = s.village_code AND j.level = 'village')
+RETURNING s.fid, s.code, s.name, 'village/community code not in the reference division codes, left empty';
+
+-- @conflicts
+SELECT s.code FROM imp_stage s JOIN key_places t ON t.code = s.code ORDER BY s.fid LIMIT 20;
+
+-- @scope_delete
+DELETE FROM key_places t
+ WHERE t.village_code LIKE $1 || '%'
+   AND NOT EXISTS (SELECT 1 FROM imp_stage s WHERE s.code = t.code);
+
+-- @merge
+WITH m AS (
+    INSERT INTO key_places AS t (code, name, category, security_staff, has_video, has_alarm, has_emergency_plan, village_code, geom)
+    SELECT code, name, category, coalesce(security_staff, 0), coalesce(has_video, false), coalesce(has_alarm, false), coalesce(has_emergency_plan, false), village_code, geom
+      FROM imp_stage
+    ON CONFLICT (code) DO UPDATE
+       SET name = EXCLUDED.name, category = EXCLUDED.category, security_staff = EXCLUDED.security_staff, has_video = EXCLUDED.has_video, has_alarm = EXCLUDED.has_alarm, has_emergency_plan = EXCLUDED.has_emergency_plan, village_code = EXCLUDED.village_code, geom = EXCLUDED.geom
+     WHERE (t.name, t.category, t.security_staff, t.has_video, t.has_alarm, t.has_emergency_plan, t.village_code, t.geom)
+           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.security_staff, EXCLUDED.has_video, EXCLUDED.has_alarm, EXCLUDED.has_emergency_plan, EXCLUDED.village_code, EXCLUDED.geom)
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM m;
