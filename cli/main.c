@@ -15,6 +15,7 @@ static const struct {
     {"token", cmd_token, "bearer tokens for the API: create, list, revoke"},
     {"import", cmd_import, "import a Shapefile, GeoPackage, FileGDB, GeoJSON, KML, CSV or DXF"},
     {"export", cmd_export, "export a collection as GeoPackage, Shapefile, GeoJSON, CSV or KML"},
+    {"tiles", cmd_tiles, "list the vector tile layers, print a tile's SQL"},
 };
 
 static void usage(FILE *out)

@@ -37,3 +37,12 @@ if [ -f "$TOP/web/package-lock.json" ]; then
         cp "$TOP/web/package-lock.json" "$stamp"
     fi
 fi
+
+# Test tooling (the MapLibre style validator), the same way: from tools/package-lock.json.
+if [ -f "$TOP/tools/package-lock.json" ]; then
+    stamp="$TOP/tools/node_modules/.pingan-lock"
+    if [ ! -f "$stamp" ] || ! cmp -s "$TOP/tools/package-lock.json" "$stamp"; then
+        (cd "$TOP/tools" && npm ci --no-audit --no-fund --loglevel=error)
+        cp "$TOP/tools/package-lock.json" "$stamp"
+    fi
+fi

@@ -45,6 +45,8 @@ static const struct setting {
      1024, 17179869184L, "largest upload POST /imports takes (413 above)"},
     {"import_dir", "PINGAN_IMPORT_DIR", SET_STR, S(import_dir), "/tmp", 0, 0,
      "where uploads wait while their import job runs (removed after)"},
+    {"tianditu_key", "PINGAN_TIANDITU_KEY", SET_STR, S(tianditu_key), "", 0, 0,
+     "Tianditu key: adds its basemap under the styles (default: none, offline)"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

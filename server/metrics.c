@@ -2,6 +2,7 @@
  * kept in lock-free counters so that counting costs the hot path almost nothing. */
 #include "routes.h"
 #include "srv_internal.h"
+#include "tiles.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,40 @@ static bool emit_route(core_buf *out, int i, const char *name)
                      name, total, name, (double)sum_us[i] / 1e6, name, total);
 }
 
+/* ---- tiles area: the tile cache and its invalidation ---- */
+static bool emit_tiles(core_buf *out, srv *s)
+{
+    if (!s->tiles)
+        return true;
+    tile_stats st;
+    tile_stats_get(s->tiles, &st);
+    return core_buf_printf(
+        out,
+        "# HELP pingan_tile_cache_hits_total Tiles answered from the cache.\n"
+        "# TYPE pingan_tile_cache_hits_total counter\npingan_tile_cache_hits_total %lld\n"
+        "# HELP pingan_tile_cache_misses_total Tiles built by PostGIS.\n"
+        "# TYPE pingan_tile_cache_misses_total counter\npingan_tile_cache_misses_total %lld\n"
+        "# HELP pingan_tile_cache_bytes Bytes held by the tile cache.\n"
+        "# TYPE pingan_tile_cache_bytes gauge\npingan_tile_cache_bytes %lld\n"
+        "# HELP pingan_tile_cache_budget_bytes The tile cache's byte budget.\n"
+        "# TYPE pingan_tile_cache_budget_bytes gauge\npingan_tile_cache_budget_bytes %lld\n"
+        "# HELP pingan_tile_cache_entries Tiles held by the tile cache.\n"
+        "# TYPE pingan_tile_cache_entries gauge\npingan_tile_cache_entries %lld\n"
+        "# HELP pingan_tile_cache_evictions_total Tiles dropped for the byte budget.\n"
+        "# TYPE pingan_tile_cache_evictions_total counter\npingan_tile_cache_evictions_total %lld\n"
+        "# HELP pingan_tile_notifications_total Change notifications applied to the cache.\n"
+        "# TYPE pingan_tile_notifications_total counter\npingan_tile_notifications_total %lld\n"
+        "# HELP pingan_tile_invalidations_total Cached tiles dropped because their data changed.\n"
+        "# TYPE pingan_tile_invalidations_total counter\npingan_tile_invalidations_total %lld\n"
+        "# HELP pingan_tile_cache_flushes_total Whole-cache flushes (listener reconnects).\n"
+        "# TYPE pingan_tile_cache_flushes_total counter\npingan_tile_cache_flushes_total %lld\n"
+        "# HELP pingan_tile_listener_up 1 when the change listener is connected.\n"
+        "# TYPE pingan_tile_listener_up gauge\npingan_tile_listener_up %d\n",
+        st.hits, st.misses, st.bytes, st.budget, st.entries, st.evictions, st.notifications,
+        st.invalidated, st.flushes, st.listening ? 1 : 0);
+}
+/* ---- end of tiles area ---- */
+
 int h_metrics(srv_req *r)
 {
     core_buf out = {0};
@@ -70,6 +105,7 @@ int h_metrics(srv_req *r)
     for (int i = 0; i < n && i < MAX_ROUTES && ok; i++)
         ok = emit_route(&out, i, srv_route_name(i));
     ok = ok && emit_route(&out, MAX_ROUTES, "none");
+    ok = ok && emit_tiles(&out, r->server);
     ok = ok && core_buf_printf(&out,
                                "# HELP pingan_uptime_seconds Seconds since the server started.\n"
                                "# TYPE pingan_uptime_seconds gauge\npingan_uptime_seconds %.3f\n",

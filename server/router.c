@@ -34,6 +34,12 @@ static const srv_route routes[] = {
     /* imports: upload a bureau file, then follow its job */
     {"POST", "/imports", h_imports_post, "imports"},
     {"GET,HEAD", "/imports/{id}", h_imports_get, "import"},
+    /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
+    {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
+    {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},
+    {"GET,HEAD", "/tiles/{layers}/{z}/{x}/{y}", h_tile, "tile"},
+    {"GET,HEAD", "/styles/glyphs/{fontstack}/{range}", h_glyphs, "glyphs"},
+    {"GET,HEAD", "/styles/{name}", h_style, "style"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

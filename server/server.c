@@ -33,6 +33,8 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         goto fail;
     if (!(s->pool = db_pool_create(url, cfg->db_pool, err)))
         goto fail;
+    if (srv_tiles_start(s, url, err))
+        goto fail;
 
     char ports[96], threads[16], timeout[16];
     snprintf(ports, sizeof ports, "%s:%d", cfg->listen, cfg->port);
@@ -68,6 +70,7 @@ srv *srv_start(const srv_config *cfg, core_err *err)
     srv_routes_install(s);
     return s;
 fail:
+    srv_tiles_free(s);
     db_pool_free(s->pool);
     free(s);
     return NULL;
@@ -84,6 +87,7 @@ void srv_free(srv *s)
         return;
     if (s->ctx)
         mg_stop(s->ctx); /* waits for requests in flight */
+    srv_tiles_free(s);
     db_pool_free(s->pool);
     free(s);
     mg_exit_library();

@@ -27,6 +27,7 @@ typedef struct {
     long spill_tolerance_m2; /* grid area outside its village: warning up to this, then error */
     long import_max_bytes;   /* largest upload to POST /imports */
     char import_dir[256];    /* uploads wait here while their job runs */
+    char tianditu_key[128];  /* Tianditu basemap key for the styles; empty: no basemap */
 } srv_config;
 
 /* Fills cfg with the defaults. */

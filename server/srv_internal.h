@@ -17,6 +17,7 @@ struct srv {
     db_pool *pool;
     int port;
     double started_ms;
+    struct tile_ctx *tiles; /* tiles area: cache and listener (NULL until started) */
 };
 
 typedef struct {
@@ -120,5 +121,15 @@ int h_imports_post(srv_req *r);
 int h_imports_get(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
+
+/* ---- tiles area (h_tiles.c) ---- */
+/* Starts the tile cache and its listener (srv_start); frees them (srv_free). */
+core_code srv_tiles_start(srv *s, const char *db_url, core_err *err);
+void srv_tiles_free(srv *s);
+int h_tiles_catalogue(srv_req *r); /* GET /tiles */
+int h_tilejson(srv_req *r);        /* GET /tiles/{layers}.json */
+int h_tile(srv_req *r);            /* GET /tiles/{layers}/{z}/{x}/{y}.mvt|.pbf */
+int h_style(srv_req *r);           /* GET /styles/{name}.json */
+int h_glyphs(srv_req *r);          /* GET /styles/glyphs/{fontstack}/{range}.pbf */
 
 #endif
