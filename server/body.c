@@ -48,25 +48,15 @@ int srv_read_body(srv_req *r, core_buf *out, long max_bytes)
     return 0;
 }
 
-int srv_read_json(srv_req *r, json_t **doc, size_t max_depth)
+int srv_json_parse(const char *text, size_t len, size_t max_depth, json_t **doc, json_error_t *e)
 {
-    core_buf body = {0};
-    int status = srv_read_body(r, &body, 0);
-    if (status) {
-        core_buf_free(&body);
-        return status;
-    }
     *doc = NULL;
-    if (!body.len) {
-        core_buf_free(&body);
-        return srv_problem(r, 400, "empty_body", "a JSON body is required", NULL);
-    }
     /* jansson recurses; bound nesting before parsing so a hostile body cannot exhaust the
      * stack. Strings are skipped so that brackets inside them do not count. */
     size_t depth = 0, deepest = 0;
     bool in_str = false;
-    for (size_t i = 0; i < body.len; i++) {
-        char ch = body.data[i];
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
         if (in_str) {
             if (ch == '\\')
                 i++;
@@ -81,15 +71,33 @@ int srv_read_json(srv_req *r, json_t **doc, size_t max_depth)
             depth--;
         }
     }
-    if (deepest > max_depth) {
+    if (deepest > max_depth)
+        return SRV_JSON_TOO_DEEP;
+    *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, e);
+    return *doc ? SRV_JSON_OK : SRV_JSON_INVALID;
+}
+
+int srv_read_json(srv_req *r, json_t **doc, size_t max_depth)
+{
+    core_buf body = {0};
+    int status = srv_read_body(r, &body, 0);
+    if (status) {
         core_buf_free(&body);
+        return status;
+    }
+    *doc = NULL;
+    if (!body.len) {
+        core_buf_free(&body);
+        return srv_problem(r, 400, "empty_body", "a JSON body is required", NULL);
+    }
+    json_error_t e;
+    int rc = srv_json_parse(body.data, body.len, max_depth, doc, &e);
+    core_buf_free(&body);
+    if (rc == SRV_JSON_TOO_DEEP) {
         json_t *extra = json_pack("{s:I}", "max_depth", (json_int_t)max_depth);
         return srv_problem(r, 400, "json_too_deep", "the JSON body is nested too deeply", extra);
     }
-    json_error_t e;
-    *doc = json_loadb(body.data, body.len, JSON_REJECT_DUPLICATES, &e);
-    core_buf_free(&body);
-    if (!*doc) {
+    if (rc == SRV_JSON_INVALID) {
         json_t *extra =
             json_pack("{s:i, s:i, s:s}", "line", e.line, "column", e.column, "parser", e.text);
         return srv_problem(r, 400, "invalid_json", "the body is not valid JSON", extra);
