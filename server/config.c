@@ -28,6 +28,8 @@ static const struct setting {
      4294967296L, "larger request bodies get 413"},
     {"anonymous_reads", "PINGAN_ANONYMOUS_READS", SET_BOOL, S(anonymous_reads), "true", 0, 1,
      "public layers readable without a token"},
+    {"max_vertices", "PINGAN_MAX_VERTICES", SET_LONG, S(max_vertices), "100000", 4, 100000000L,
+     "positions in one written geometry; more is refused (422) before any geometry work"},
     {"tile_cache_mb", "PINGAN_TILE_CACHE_MB", SET_LONG, S(tile_cache_mb), "256", 0, 65536,
      "memory for cached tiles"},
     {"public_url", "PINGAN_PUBLIC_URL", SET_STR, S(public_url), "", 0, 0,

@@ -20,6 +20,7 @@ typedef struct {
     long max_body_bytes; /* larger bodies get 413 */
     int anonymous_reads; /* public layers readable without a token */
     long tile_cache_mb;
+    long max_vertices;       /* positions in one written geometry; more: 422 too_many_vertices */
     char public_url[256];    /* base URL for links; empty: from the Host header */
     char database_url[1024]; /* empty: $PINGAN_DATABASE_URL or the private cluster */
     int auth_cache_ms;       /* a checked token is trusted this long (revocation delay) */
