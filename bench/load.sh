@@ -46,10 +46,10 @@ errs=$(($(val errors_socket) + $(val errors_status) + $(val timeouts)))
 printf '%-10s %-10s %-8s %-10s %-10s %-10s %-10s\n' "$(val requests)" "$(val rps)" "$errs" \
     "$(val p50_ms)" "$(val p90_ms)" "$(val p99_ms)" "$(val max_ms)"
 echo "server RSS (kB) every 5 s: $(awk '{printf "%s:%s ", $1, $2}' "$rss_log")"
-first=$(awk '$1 >= 10 {print $2; exit}' "$rss_log")
+first=$(awk -v b=$((secs / 3)) '$1 >= b {print $2; exit}' "$rss_log")
 [ -n "$first" ] || first=$(awk 'NR == 2 {print $2}' "$rss_log")
 last=$(tail -1 "$rss_log" | awk '{print $2}')
-echo "RSS from 10 s (after warm-up) to the end: $first kB -> $last kB"
+echo "RSS from a third of the run (after warm-up) to the end: $first kB -> $last kB"
 grep -E '^error' <<<"$out" || true
 rm -f "$rss_log"
 [ "$errs" -eq 0 ] || { echo "load: $errs errors"; exit 1; }

@@ -12,7 +12,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(geojson wkt wkb json_body items_query tile_path multipart import_rows)
 
 if [ ! -f "$out/CMakeCache.txt" ]; then
-    CC=clang cmake -S "$src" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPINGAN_FUZZ=ON >/dev/null
+    CC=clang cmake -S "$src" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPINGAN_FUZZ=ON -DPINGAN_WERROR=OFF >/dev/null
 fi
 cmake --build "$out" -j2 --target $(printf 'fuzz_%s ' "${targets[@]}") >"$out/build.log" 2>&1 ||
     { tail -30 "$out/build.log"; exit 1; }
