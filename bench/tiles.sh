@@ -124,7 +124,7 @@ start_server 2048
 mkdir -p "$WORK/static"
 for z in "${ZOOMS[@]}"; do
     sed -e "s#.*#url = \"http://127.0.0.1:$PORT&\"\noutput = \"$WORK/static&\"#" "$WORK/list$z.txt" >"$WORK/curl$z.cfg"
-    curl -s -Z --parallel-max "$CONNS" --create-dirs -H 'Accept-Encoding: gzip' -K "$WORK/curl$z.cfg"
+    curl -s --no-progress-meter -Z --parallel-max "$CONNS" --create-dirs -H 'Accept-Encoding: gzip' -K "$WORK/curl$z.cfg"
 done
 find "$WORK/static" -type f -size 0 -delete
 for z in "${ZOOMS[@]}"; do RES[warm$z]=$(run_wrk "http://127.0.0.1:$PORT" "$WORK/list$z.txt"); done

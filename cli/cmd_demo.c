@@ -68,7 +68,7 @@ static bool set_county(demo_opts *o, const char *arg)
     return true;
 }
 
-/* Returns 0 on success, else the exit status to return (2 for bad usage). */
+/* Fills o from argv: 0 to go on, -1 after printing --help, else the exit status (2). */
 static int parse(demo_opts *o, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -657,10 +657,13 @@ static core_code run(PGconn *c, const demo_opts *o, bool *nothing_to_do, core_er
     if (!any && (rc = load_outlines(c, err)))
         return rc;
     const char *arg[] = {seed, o->county};
+    /* random() is seeded too, for completeness: the generator itself draws from a hash of
+     * the seed and a key (demo_rand), since random() depends on the order rows come in */
     if ((rc = db_run(c,
                      "CREATE TEMP TABLE demo_arg ON COMMIT DROP AS "
                      "SELECT $1::bigint AS seed, $2::text AS county, true AS plant",
-                     2, arg, err)))
+                     2, arg, err)) ||
+        (rc = run_sql(c, "SELECT setseed((seed % 1000000) / 1000000.0) FROM demo_arg", err)))
         return rc;
     county_job *jobs = NULL;
     int n = 0;

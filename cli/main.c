@@ -12,6 +12,7 @@ static const struct {
     {"serve", cmd_serve, "run the HTTP server (OGC API - Features, tiles, reports, pages)"},
     {"db", cmd_db, "manage the database: init, start, stop, status, migrate, psql, url"},
     {"demo", cmd_demo, "load the demo county (or --scale province for benchmarks)"},
+    {"report", cmd_report, "coverage, staffing and scorecard reports (JSON or CSV); refresh"},
     {"token", cmd_token, "bearer tokens for the API: create, list, revoke"},
     {"import", cmd_import, "import a Shapefile, GeoPackage, FileGDB, GeoJSON, KML, CSV or DXF"},
     {"export", cmd_export, "export a collection as GeoPackage, Shapefile, GeoJSON, CSV or KML"},

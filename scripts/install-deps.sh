@@ -10,6 +10,7 @@ packages=(
     libpq-dev libgeos-dev libproj-dev proj-data proj-bin libgdal-dev gdal-bin
     libcivetweb-dev check libjansson-dev zlib1g-dev libcurl4-openssl-dev
     chromium
+    fonts-wqy-microhei  # Chinese text in the browser tests' screenshots (headless Chromium)
 )
 # Node.js and npm may come from elsewhere than Debian: ask for Debian's only when absent.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
@@ -29,14 +30,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     # Debian starts a system cluster on 5432; the project runs its own and needs none.
 fi
 
-# Front-end packages, installed from the lockfile only when it changed since the last install.
-if [ -f "$TOP/web/package-lock.json" ]; then
-    stamp="$TOP/web/node_modules/.pingan-lock"
-    if [ ! -f "$stamp" ] || ! cmp -s "$TOP/web/package-lock.json" "$stamp"; then
-        (cd "$TOP/web" && npm ci --no-audit --no-fund --loglevel=error)
-        cp "$TOP/web/package-lock.json" "$stamp"
+# Front-end packages (the pages, and the browser tests' driver), installed from each lockfile
+# only when it changed since the last install.
+for dir in "$TOP/web" "$TOP/tests/web"; do
+    if [ -f "$dir/package-lock.json" ]; then
+        stamp="$dir/node_modules/.pingan-lock"
+        if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+            (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+            cp "$dir/package-lock.json" "$stamp"
+        fi
     fi
-fi
+done
 
 # Test tooling (the MapLibre style validator), the same way: from tools/package-lock.json.
 if [ -f "$TOP/tools/package-lock.json" ]; then

@@ -168,8 +168,19 @@ static const srv_coll_prop p_hazards[] = {
      "accident hazards: general 一般 or major 重大", e_accident, FQS | NUL, 0},
     {"scale", SRV_PT_STRING, "规模 / scale", "size of the hazard in words", NULL,
      SRV_PF_QUERY | NUL, 0},
-    {"status", SRV_PT_STRING, "状态 / status", "where the hazard is in its life", e_hstatus, FQS,
-     0},
+    {"subcategory", SRV_PT_STRING, "细类 / subcategory",
+     "finer kind, e.g. fireworks_storage; picks the influence-zone buffer", NULL, FQS | NUL, 50},
+    /* changes only through POST /collections/hazards/items/{id}/actions (005_hazards.sql) */
+    {"status", SRV_PT_STRING, "状态 / status", "where the hazard is in its life", e_hstatus,
+     CMP | FQS, 0},
+    {"status_changed_at", SRV_PT_DATETIME, "状态变更时间 / status changed at",
+     "time of the last lifecycle action", NULL, CMP | SRV_PF_QUERY | NUL, 0},
+    {"rectification_measures", SRV_PT_STRING, "整改措施 / rectification measures",
+     "the rectification plan's measures", NULL, SRV_PF_QUERY | NUL, 0},
+    {"zone_source", SRV_PT_STRING, "影响范围来源 / zone source",
+     "influence zone given as a polygon, or a buffer by category", NULL, CMP | FQS, 0},
+    {"zone_buffer_m", SRV_PT_NUMBER, "影响半径(米) / zone buffer (m)",
+     "buffer distance of the influence zone when it is a buffer", NULL, CMP | QS | NUL, 0},
     {"found_on", SRV_PT_DATE, "发现日期 / found on", "date the hazard was found", NULL, QS, 0},
     {"deadline", SRV_PT_DATE, "整改期限 / deadline", "rectification deadline (not before found_on)",
      NULL, QS | NUL, 0},
@@ -220,6 +231,74 @@ static const srv_coll_prop p_population[] = {
     P_CREATED,
     P_UPDATED,
 };
+
+/* ---- coverage and staffing analysis (issue 5): read-only results of migration 004 ---- */
+static const char *const e_cov_reason[] = {"gap", "gap_sliver", NULL};
+static const char *const e_ovl_reason[] = {"overlap", "overlap_sliver", NULL};
+static const char *const e_staff_reason[] = {"community_grid_no_fulltime", "grid_no_worker",
+                                             "worker_over_households",     "worker_over_grids",
+                                             "worker_over_hazards",        "grid_households_over",
+                                             "grid_households_under",      NULL};
+
+#define P_ANA_VILLAGE                                                                              \
+    {                                                                                              \
+        "village_code", SRV_PT_STRING, "所属村(社区) / village",                                   \
+            "12-digit code of the village/community the finding belongs to", NULL, CMP | FQS, 12   \
+    }
+#define P_ANA_COMPUTED                                                                             \
+    {                                                                                              \
+        "computed_at", SRV_PT_DATETIME, "计算时间 / computed", "when the analysis produced it",    \
+            NULL, CMP | QS, 0                                                                      \
+    }
+
+static const srv_coll_prop p_cov_gaps[] = {
+    P_ANA_VILLAGE,
+    {"reason", SRV_PT_STRING, "原因代码 / reason", "gap, or gap_sliver below sliver_m2",
+     e_cov_reason, CMP | FQS, 0},
+    {"is_sliver", SRV_PT_BOOLEAN, "碎片 / sliver", "smaller than the sliver_m2 setting", NULL,
+     CMP | FQS, 0},
+    {"area_m2", SRV_PT_NUMBER, "面积(平方米) / area m²", "area in square metres (equal-area)", NULL,
+     CMP | QS, 0},
+    P_ANA_COMPUTED,
+};
+
+static const srv_coll_prop p_cov_overlaps[] = {
+    P_ANA_VILLAGE,
+    {"reason", SRV_PT_STRING, "原因代码 / reason", "overlap, or overlap_sliver below sliver_m2",
+     e_ovl_reason, CMP | FQS, 0},
+    {"grid_a", SRV_PT_INTEGER, "网格A / grid A", "id of the first grid", NULL, CMP | FQS, 0},
+    {"grid_b", SRV_PT_INTEGER, "网格B / grid B", "id of the second grid", NULL, CMP | FQS, 0},
+    {"grid_a_code", SRV_PT_STRING, "网格A编码 / grid A code", "code of the first grid", NULL,
+     CMP | FQS, 15},
+    {"grid_b_code", SRV_PT_STRING, "网格B编码 / grid B code", "code of the second grid", NULL,
+     CMP | FQS, 15},
+    {"is_sliver", SRV_PT_BOOLEAN, "碎片 / sliver", "smaller than the sliver_m2 setting", NULL,
+     CMP | FQS, 0},
+    {"area_m2", SRV_PT_NUMBER, "面积(平方米) / area m²", "area in square metres (equal-area)", NULL,
+     CMP | QS, 0},
+    P_ANA_COMPUTED,
+};
+
+static const srv_coll_prop p_staffing[] = {
+    P_ANA_VILLAGE,
+    {"reason", SRV_PT_STRING, "原因代码 / reason", "what is wrong (analysis_reasons)",
+     e_staff_reason, CMP | FQS, 0},
+    {"grid_id", SRV_PT_INTEGER, "网格 / grid", "the grid concerned", NULL, CMP | FQS | NUL, 0},
+    {"grid_code", SRV_PT_STRING, "网格编码 / grid code", "code of the grid concerned", NULL,
+     CMP | FQS | NUL, 15},
+    {"worker_id", SRV_PT_INTEGER, "网格员 / worker", "the worker concerned", NULL, CMP | FQS | NUL,
+     0},
+    {"subject", SRV_PT_STRING, "对象 / subject", "name of the grid or worker", NULL, CMP | QS | NUL,
+     0},
+    {"value", SRV_PT_NUMBER, "实际值 / value", "the measured value (households, grids, ...)", NULL,
+     CMP | QS | NUL, 0},
+    {"bound", SRV_PT_NUMBER, "标准值 / bound", "the configured bound it breaks", NULL,
+     CMP | QS | NUL, 0},
+    {"suggestion", SRV_PT_STRING, "建议 / suggestion", "what to do (split, merge, staff)", NULL,
+     CMP | SRV_PF_QUERY | NUL, 0},
+    P_ANA_COMPUTED,
+};
+/* ---- end of coverage and staffing analysis properties ---- */
 
 #define PROPS(a) .props = (a), .nprops = (int)(sizeof(a) / sizeof((a)[0]))
 
@@ -336,6 +415,56 @@ static const srv_coll colls[] = {
      .writable = true,
      .default_sort = "id",
      PROPS(p_population)},
+    /* ---- coverage and staffing analysis (issue 5): kept current by migration 004's
+     * triggers and the server's drainer; read-only ---- */
+    {.id = "coverage_gaps",
+     .title_zh = "网格覆盖缺口",
+     .title_en = "Coverage gaps",
+     .description = "Parts of villages/communities covered by no community or base grid "
+                    "(slivers flagged, not hidden)",
+     .table = "coverage_gaps",
+     .id_column = "id",
+     .geom_column = "geom",
+     .geom_type = "Geometry",
+     .jurisdiction_column = "village_code",
+     .version_column = NULL,
+     .updated_column = "computed_at",
+     .is_public = true,
+     .writable = false,
+     .default_sort = "id",
+     PROPS(p_cov_gaps)},
+    {.id = "coverage_overlaps",
+     .title_zh = "网格重叠",
+     .title_en = "Grid overlaps",
+     .description = "Overlaps between community/base grids of the same village/community",
+     .table = "coverage_overlaps",
+     .id_column = "id",
+     .geom_column = "geom",
+     .geom_type = "Geometry",
+     .jurisdiction_column = "village_code",
+     .version_column = NULL,
+     .updated_column = "computed_at",
+     .is_public = true,
+     .writable = false,
+     .default_sort = "id",
+     PROPS(p_cov_overlaps)},
+    {.id = "staffing_findings",
+     .title_zh = "网格员配备问题",
+     .title_en = "Staffing findings",
+     .description = "Community grids without a full-time worker, grids without workers, workers "
+                    "over their load, grids to split or merge (Art. 15)",
+     .table = "staffing_findings",
+     .id_column = "id",
+     .geom_column = "geom",
+     .geom_type = "Geometry",
+     .jurisdiction_column = "village_code",
+     .version_column = NULL,
+     .updated_column = "computed_at",
+     .is_public = true,
+     .writable = false,
+     .default_sort = "id",
+     PROPS(p_staffing)},
+    /* ---- end of coverage and staffing analysis ---- */
 };
 #define NCOLLS ((int)(sizeof colls / sizeof colls[0]))
 

@@ -36,6 +36,14 @@ static const struct setting {
      "base URL in links (default: from the Host header)"},
     {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,
      "PostgreSQL URL (default: the private cluster)"},
+    {"overdue_check_s", "PINGAN_OVERDUE_CHECK_S", SET_INT, S(overdue_check_s), "60", 0, 86400,
+     "seconds between hazard deadline checks (0: off)"},
+    {"analysis_worker", "PINGAN_ANALYSIS_WORKER", SET_BOOL, S(analysis_worker), "true", 0, 1,
+     "recompute coverage of edited villages in the background (reports refresh anyway)"},
+    {"analysis_batch", "PINGAN_ANALYSIS_BATCH", SET_INT, S(analysis_batch), "100", 1, 10000,
+     "villages per background recompute transaction"},
+    {"tianditu_key", "PINGAN_TIANDITU_KEY", SET_STR, S(tianditu_key), "", 0, 0,
+     "Tianditu key: adds its basemap under the styles (default: none, offline)"},
     {"auth_cache_ms", "PINGAN_AUTH_CACHE_MS", SET_INT, S(auth_cache_ms), "3000", 0, 60000,
      "how long a checked token is trusted without asking the database (revocation delay)"},
     {"overlap_policy", "PINGAN_OVERLAP_POLICY", SET_STR, S(overlap_policy), "error", 0, 0,
@@ -47,8 +55,10 @@ static const struct setting {
      1024, 17179869184L, "largest upload POST /imports takes (413 above)"},
     {"import_dir", "PINGAN_IMPORT_DIR", SET_STR, S(import_dir), "/tmp", 0, 0,
      "where uploads wait while their import job runs (removed after)"},
-    {"tianditu_key", "PINGAN_TIANDITU_KEY", SET_STR, S(tianditu_key), "", 0, 0,
-     "Tianditu key: adds its basemap under the styles (default: none, offline)"},
+    {"events_max_subscribers", "PINGAN_EVENTS_MAX_SUBSCRIBERS", SET_INT, S(events_max_subscribers),
+     "8", 0, 1000, "live-event (/events) streams at once; each holds a worker thread"},
+    {"events_keepalive_s", "PINGAN_EVENTS_KEEPALIVE_S", SET_INT, S(events_keepalive_s), "15", 1,
+     300, "seconds between keep-alive comments on an idle /events stream"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

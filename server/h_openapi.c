@@ -131,11 +131,18 @@ static json_t *feature_schema(const srv_coll *c)
     json_t *geom = c->geom_column ? ref(gref) : json_pack("{s:b}", "nullable", 1);
     if (c->geom_column && c->geom_nullable)
         geom = json_pack("{s:[o], s:b}", "allOf", geom, "nullable", 1);
-    return json_pack("{s:s, s:[s,s,s], s:{s:{s:s, s:[s]}, s:{s:s}, s:o, s:{s:s, s:o, s:o}}}",
-                     "type", "object", "required", "type", "geometry", "properties", "properties",
-                     "type", "type", "string", "enum", "Feature", "id", "type",
-                     c->id_is_text ? "string" : "integer", "geometry", geom, "properties", "type",
-                     "object", "properties", props, "required", required);
+    json_t *schema = json_pack("{s:s, s:[s,s,s], s:{s:{s:s, s:[s]}, s:{s:s}, s:o, s:{s:s, s:o}}}",
+                               "type", "object", "required", "type", "geometry", "properties",
+                               "properties", "type", "type", "string", "enum", "Feature", "id",
+                               "type", c->id_is_text ? "string" : "integer", "geometry", geom,
+                               "properties", "type", "object", "properties", props);
+    /* OpenAPI 3.0 wants at least one name in a required list: read-only collections have none */
+    if (json_array_size(required) > 0)
+        json_object_set_new(json_object_get(json_object_get(schema, "properties"), "properties"),
+                            "required", required);
+    else
+        json_decref(required);
+    return schema;
 }
 
 int h_openapi(srv_req *r)

@@ -436,7 +436,11 @@ int h_style(srv_req *r)
         absolutise(src, "url", json_object_get(src, "url"), base);
         size_t i;
         json_t *t;
-        json_array_foreach(json_object_get(src, "tiles"), i, t) absolutise(NULL, NULL, t, base);
+        json_t *tiles = json_object_get(src, "tiles");
+        json_array_foreach(tiles, i, t)
+        {
+            absolutise(NULL, NULL, t, base);
+        }
     }
     absolutise(style, "glyphs", json_object_get(style, "glyphs"), base);
     absolutise(style, "sprite", json_object_get(style, "sprite"), base);

@@ -22,6 +22,22 @@ static const srv_route routes[] = {
     {"GET,HEAD", "/collections/{id}/items/{fid}", h_item, "item"},
     {"GET,HEAD", "/locate", h_locate, "locate"},
     {"GET,HEAD", "/web/**", h_static, "static"},
+    /* hazards: lifecycle actions, exposure, exposure report */
+    {"GET,HEAD", "/collections/hazards/items/{id}/actions", h_hazard_actions_get, "hazard_actions"},
+    {"POST", "/collections/hazards/items/{id}/actions", h_hazard_actions_post, "hazard_act"},
+    {"GET,HEAD", "/hazards/{id}/exposure", h_hazard_exposure, "hazard_exposure"},
+    {"GET,HEAD", "/reports/exposure", h_report_exposure, "report_exposure"},
+    /* coverage and staffing analysis (Art. 15, 57) */
+    {"GET,HEAD", "/reports/coverage", h_report_coverage, "report_coverage"},
+    {"GET,HEAD", "/reports/staffing", h_report_staffing, "report_staffing"},
+    {"GET,HEAD", "/reports/scorecard", h_report_scorecard, "report_scorecard"},
+    {"GET,HEAD", "/reports/hazards", h_report_hazards, "report_hazards"},
+    /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
+    {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
+    {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},
+    {"GET,HEAD", "/tiles/{layers}/{z}/{x}/{y}", h_tile, "tile"},
+    {"GET,HEAD", "/styles/glyphs/{fontstack}/{range}", h_glyphs, "glyphs"},
+    {"GET,HEAD", "/styles/{name}", h_style, "style"},
     /* Writes (OGC API - Features Part 4), grid operations and history: h_write.c */
     {"POST", "/collections/grids/merge", h_grid_merge, "grids_merge"},
     {"POST", "/collections/{id}/items", h_item_create, "items_create"},
@@ -34,12 +50,10 @@ static const srv_route routes[] = {
     /* imports: upload a bureau file, then follow its job */
     {"POST", "/imports", h_imports_post, "imports"},
     {"GET,HEAD", "/imports/{id}", h_imports_get, "import"},
-    /* tiles area: catalogue, TileJSON ("/tiles/{layers}.json"), tiles, styles and glyphs */
-    {"GET,HEAD", "/tiles", h_tiles_catalogue, "tiles_catalogue"},
-    {"GET,HEAD", "/tiles/{layers}", h_tilejson, "tilejson"},
-    {"GET,HEAD", "/tiles/{layers}/{z}/{x}/{y}", h_tile, "tile"},
-    {"GET,HEAD", "/styles/glyphs/{fontstack}/{range}", h_glyphs, "glyphs"},
-    {"GET,HEAD", "/styles/{name}", h_style, "style"},
+    /* web: pages, live events, jurisdiction search */
+    {"GET,HEAD", "/editor", h_editor_page, "editor"},
+    {"GET,HEAD", "/events", h_events, "events"},
+    {"GET,HEAD", "/search/jurisdictions", h_search_jurisdictions, "search_jurisdictions"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

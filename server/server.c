@@ -33,6 +33,10 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         goto fail;
     if (!(s->pool = db_pool_create(url, cfg->db_pool, err)))
         goto fail;
+    if (ana_init(err))
+        goto fail;
+    if (cfg->analysis_worker && !(s->analysis = ana_worker_start(url, cfg->analysis_batch, err)))
+        goto fail;
     if (srv_tiles_start(s, url, err))
         goto fail;
 
@@ -67,9 +71,16 @@ srv *srv_start(const srv_config *cfg, core_err *err)
     struct mg_server_port bound[4];
     int n = mg_get_server_ports(s->ctx, 4, bound);
     s->port = n > 0 ? bound[0].port : cfg->port;
+    if (srv_events_start(s, url, err)) {
+        mg_stop(s->ctx);
+        s->ctx = NULL;
+        goto fail;
+    }
     srv_routes_install(s);
+    s->overdue = srv_overdue_start(s);
     return s;
 fail:
+    ana_worker_stop(s->analysis);
     srv_tiles_free(s);
     db_pool_free(s->pool);
     free(s);
@@ -85,9 +96,13 @@ void srv_free(srv *s)
 {
     if (!s)
         return;
+    srv_events_shutdown(s); /* ends the event streams, which mg_stop would wait for */
     if (s->ctx)
         mg_stop(s->ctx); /* waits for requests in flight */
+    srv_overdue_stop(s->overdue);
+    ana_worker_stop(s->analysis);
     srv_tiles_free(s);
+    srv_events_free(s);
     db_pool_free(s->pool);
     free(s);
     mg_exit_library();

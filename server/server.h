@@ -20,15 +20,20 @@ typedef struct {
     long max_body_bytes; /* larger bodies get 413 */
     int anonymous_reads; /* public layers readable without a token */
     long tile_cache_mb;
-    long max_vertices;       /* positions in one written geometry; more: 422 too_many_vertices */
-    char public_url[256];    /* base URL for links; empty: from the Host header */
-    char database_url[1024]; /* empty: $PINGAN_DATABASE_URL or the private cluster */
-    int auth_cache_ms;       /* a checked token is trusted this long (revocation delay) */
-    char overlap_policy[8];  /* sibling grid overlap: "error" or "warn" */
-    long spill_tolerance_m2; /* grid area outside its village: warning up to this, then error */
-    long import_max_bytes;   /* largest upload to POST /imports */
-    char import_dir[256];    /* uploads wait here while their job runs */
-    char tianditu_key[128];  /* Tianditu basemap key for the styles; empty: no basemap */
+    char public_url[256];       /* base URL for links; empty: from the Host header */
+    char database_url[1024];    /* empty: $PINGAN_DATABASE_URL or the private cluster */
+    int overdue_check_s;        /* hazard deadline check period; 0: off */
+    int auth_cache_ms;          /* a checked token is trusted this long (revocation delay) */
+    char overlap_policy[8];     /* sibling grid overlap: "error" or "warn" */
+    long spill_tolerance_m2;    /* grid area outside its village: warning up to this, then error */
+    char tianditu_key[128];     /* Tianditu basemap key for the styles; empty: no basemap */
+    int analysis_worker;        /* recompute dirty villages in the background */
+    int analysis_batch;         /* villages per background recompute transaction */
+    int events_max_subscribers; /* live-event streams at once (each holds a worker thread) */
+    int events_keepalive_s;     /* seconds between keep-alive comments on an idle stream */
+    long max_vertices;          /* positions in one written geometry; more: 422 too_many_vertices */
+    long import_max_bytes;      /* largest upload to POST /imports */
+    char import_dir[256];       /* uploads wait here while their job runs */
 } srv_config;
 
 /* Fills cfg with the defaults. */

@@ -2,6 +2,7 @@
 #ifndef PINGAN_SRV_INTERNAL_H
 #define PINGAN_SRV_INTERNAL_H
 
+#include "analysis.h"
 #include "db.h"
 #include "server.h"
 
@@ -17,7 +18,10 @@ struct srv {
     db_pool *pool;
     int port;
     double started_ms;
-    struct tile_ctx *tiles; /* tiles area: cache and listener (NULL until started) */
+    struct srv_overdue *overdue; /* the deadline watch (overdue.c), NULL when off */
+    struct tile_ctx *tiles;      /* tiles area: cache and listener (NULL until started) */
+    ana_worker *analysis;        /* background drainer of the coverage queue, NULL when off */
+    struct srv_events *events;   /* live events (h_events.c) */
 };
 
 typedef struct {
@@ -73,8 +77,7 @@ int srv_read_json(srv_req *r, json_t **doc, size_t max_depth);
 /* The pure part of srv_read_json (no connection; fuzzed): nesting checked before jansson
  * parses. SRV_JSON_OK with *doc a new reference, else *doc is NULL (e says why when invalid). */
 enum { SRV_JSON_OK = 0, SRV_JSON_TOO_DEEP = 1, SRV_JSON_INVALID = 2 };
-int srv_json_parse(const char *text, size_t len, size_t max_depth, json_t **doc,
-                   json_error_t *e);
+int srv_json_parse(const char *text, size_t len, size_t max_depth, json_t **doc, json_error_t *e);
 /* The z/x/y(.mvt|.pbf) of a tile URL (h_tiles.c; pure, fuzzed): 0 with z, x, y set, 404 when
  * y lacks the extension, 400 when a number is malformed or outside the zoom's range. */
 int srv_tile_zxy(const char *zs, const char *xs, const char *ys, long *z, long *x, long *y);
@@ -106,15 +109,6 @@ int h_health(srv_req *r);
 int h_metrics(srv_req *r);
 int h_landing(srv_req *r);
 int h_static(srv_req *r);
-/* Feature writes, grid operations, history (h_write.c; OGC API - Features Part 4) */
-int h_item_create(srv_req *r);
-int h_item_write(srv_req *r); /* PUT, PATCH, DELETE */
-int h_items_options(srv_req *r);
-int h_item_options(srv_req *r);
-int h_grid_split(srv_req *r);
-int h_grid_merge(srv_req *r);
-int h_item_history(srv_req *r);
-int h_item_restore(srv_req *r);
 /* OGC API - Features reads (h_openapi.c, h_collections.c, h_items.c, h_locate.c) */
 int h_openapi(srv_req *r);
 int h_conformance(srv_req *r);
@@ -124,12 +118,37 @@ int h_queryables(srv_req *r);
 int h_items(srv_req *r);
 int h_item(srv_req *r);
 int h_locate(srv_req *r);
+/* Feature writes, grid operations, history (h_write.c; OGC API - Features Part 4) */
+int h_item_create(srv_req *r);
+int h_item_write(srv_req *r); /* PUT, PATCH, DELETE */
+int h_items_options(srv_req *r);
+int h_item_options(srv_req *r);
+int h_grid_split(srv_req *r);
+int h_grid_merge(srv_req *r);
+int h_item_history(srv_req *r);
+int h_item_restore(srv_req *r);
 /* imports (h_imports.c): multipart upload → job; job status and report */
 int h_imports_post(srv_req *r);
 int h_imports_get(srv_req *r);
 /* Sends web/<rel> (404 for anything outside web/); used by pages served at other paths. */
 int srv_send_file(srv_req *r, const char *rel);
 
+/* ---- hazards: lifecycle, exposure, deadline watch (h_hazards.c, overdue.c) ---- */
+int h_hazard_actions_get(srv_req *r);
+int h_hazard_actions_post(srv_req *r);
+int h_hazard_exposure(srv_req *r);
+int h_report_exposure(srv_req *r);
+int h_report_hazards(srv_req *r);
+/* Starts the thread that runs hazards_mark_overdue() now and every overdue_check_s seconds;
+ * NULL when the setting is 0. srv_overdue_stop wakes it, joins it and frees it. */
+struct srv_overdue *srv_overdue_start(srv *s);
+void srv_overdue_stop(struct srv_overdue *w);
+/* One check now: the number of hazards escalated, -1 when the database refused. */
+int srv_overdue_check(srv *s);
+/* ---- coverage and staffing reports (h_reports.c) ---- */
+int h_report_coverage(srv_req *r);
+int h_report_staffing(srv_req *r);
+int h_report_scorecard(srv_req *r);
 /* ---- tiles area (h_tiles.c) ---- */
 /* Starts the tile cache and its listener (srv_start); frees them (srv_free). */
 core_code srv_tiles_start(srv *s, const char *db_url, core_err *err);
@@ -139,5 +158,17 @@ int h_tilejson(srv_req *r);        /* GET /tiles/{layers}.json */
 int h_tile(srv_req *r);            /* GET /tiles/{layers}/{z}/{x}/{y}.mvt|.pbf */
 int h_style(srv_req *r);           /* GET /styles/{name}.json */
 int h_glyphs(srv_req *r);          /* GET /styles/glyphs/{fontstack}/{range}.pbf */
+/* ---- live events (h_events.c) ---- */
+/* Starts the thread that LISTENs on pingan_events at url. */
+core_code srv_events_start(srv *s, const char *url, core_err *err);
+/* Stops the listener and ends every subscriber's stream (before mg_stop waits for them). */
+void srv_events_shutdown(srv *s);
+/* Frees what srv_events_start made (after mg_stop). */
+void srv_events_free(srv *s);
+int h_events(srv_req *r);
+
+/* ---- pages and search (h_search.c) ---- */
+int h_editor_page(srv_req *r);
+int h_search_jurisdictions(srv_req *r);
 
 #endif

@@ -14,15 +14,10 @@ static tile_entry empty_tile = {.ref = {.etag = "\"empty\""}, .immortal = true};
 
 tile_ctx *tile_ctx_create(const char *db_url, long long cache_bytes, core_err *err)
 {
-    /* Every layer's SQL must be there before the first request needs it. */
-    for (int i = 0; i < tile_layer_count(); i++) {
-        char file[96];
-        snprintf(file, sizeof file, "tiles_%s", tile_layer_at(i)->name);
-        char *sql = db_sql(file, err);
-        if (!sql)
+    /* Every layer's SQL is read now, before the first request needs it. */
+    for (int i = 0; i < tile_layer_count(); i++)
+        if (!tile_layer_sql(i, err))
             return NULL;
-        free(sql);
-    }
     tile_ctx *t = calloc(1, sizeof *t);
     if (!t) {
         core_fail(err, CORE_ENOMEM, "out of memory");

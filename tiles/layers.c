@@ -4,6 +4,7 @@
 #include "db.h"
 #include "tiles.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,13 @@ static const tile_layer layers[] = {
      F({"id", "Number"}, {"name", "String"}, {"category", "String"}, {"risk_grade", "String"},
        {"status", "String"}, {"overdue", "Boolean"}, {"escalation_level", "Number"},
        {"count", "Number"})},
+    {"hazard_zones", 11, TILE_MAX_ZOOM,
+     "Influence zones 影响范围 of open hazards (given polygon or category buffer), with risk grade, "
+     "major, overdue, escalation level and whether the hazard lies in a school safety zone",
+     F({"id", "Number"}, {"name", "String"}, {"category", "String"}, {"risk_grade", "String"},
+       {"status", "String"}, {"major", "Boolean"}, {"overdue", "Boolean"},
+       {"escalation_level", "Number"}, {"in_school_zone", "Boolean"}, {"zone_source", "String"},
+       {"buffer_m", "Number"})},
     {"cameras", 10, TILE_MAX_ZOOM,
      "Video surveillance cameras 视频监控 (Art. 17); clustered below z15",
      F({"id", "Number"}, {"name", "String"}, {"direction_deg", "Number"}, {"fov_deg", "Number"},
@@ -50,6 +58,22 @@ static const tile_layer layers[] = {
      "Buildings and village groups with households and residents",
      F({"id", "Number"}, {"name", "String"}, {"kind", "String"}, {"households", "Number"},
        {"residents", "Number"}, {"floors", "Number"})},
+    /* ---- coverage and staffing analysis (issue 5; results of migration 004) ---- */
+    {"coverage_gaps", 10, TILE_MAX_ZOOM,
+     "Coverage gaps 网格覆盖缺口: village area covered by no community/base grid; slivers "
+     "flagged",
+     F({"id", "Number"}, {"village_code", "String"}, {"reason", "String"}, {"is_sliver", "Boolean"},
+       {"area_m2", "Number"})},
+    {"coverage_overlaps", 10, TILE_MAX_ZOOM,
+     "Grid overlaps 网格重叠 between community/base grids of one village",
+     F({"id", "Number"}, {"village_code", "String"}, {"reason", "String"}, {"is_sliver", "Boolean"},
+       {"area_m2", "Number"}, {"grid_a_code", "String"}, {"grid_b_code", "String"})},
+    {"staffing_findings", 12, TILE_MAX_ZOOM,
+     "Staffing findings 网格员配备问题 (Art. 15): reason, label, what to do",
+     F({"id", "Number"}, {"village_code", "String"}, {"reason", "String"}, {"label", "String"},
+       {"severity", "String"}, {"grid_code", "String"}, {"worker_id", "Number"},
+       {"subject", "String"}, {"value", "Number"}, {"bound", "Number"}, {"suggestion", "String"})},
+    /* ---- end of coverage and staffing analysis ---- */
 };
 #define NLAYERS ((int)(sizeof layers / sizeof layers[0]))
 _Static_assert(NLAYERS <= 64, "a tile_set mask holds 64 layers");
@@ -112,6 +136,35 @@ void tile_set_zooms(const tile_set *set, int *minzoom, int *maxzoom)
     }
 }
 
+/* The layers' SQL files, read once per process (by tile_ctx_create, before any request), so
+ * that serving a tile never touches the file system. Kept for the life of the process. */
+static char *layer_sql[NLAYERS];
+static pthread_mutex_t layer_sql_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const char *tile_layer_sql(int i, core_err *err)
+{
+    if (i < 0 || i >= NLAYERS) {
+        core_fail(err, CORE_EINVAL, "no layer %d", i);
+        return NULL;
+    }
+    pthread_mutex_lock(&layer_sql_lock);
+    if (!layer_sql[i]) {
+        char file[96];
+        snprintf(file, sizeof file, "tiles_%s", layers[i].name);
+        char *text = db_sql(file, err);
+        if (text) {
+            /* A file is one SELECT; it becomes a scalar subquery, so its final ';' must go. */
+            size_t n = strlen(text);
+            while (n > 0 && strchr(" \t\r\n;", text[n - 1]))
+                text[--n] = '\0';
+        }
+        layer_sql[i] = text;
+    }
+    const char *sql = layer_sql[i];
+    pthread_mutex_unlock(&layer_sql_lock);
+    return sql;
+}
+
 char *tile_set_sql(const tile_set *set, int z, int *ncols, core_err *err)
 {
     core_buf sql = {0};
@@ -121,21 +174,14 @@ char *tile_set_sql(const tile_set *set, int z, int *ncols, core_err *err)
         const tile_layer *l = &layers[set->idx[i]];
         if (z < l->minzoom || z > l->maxzoom)
             continue;
-        char file[96];
-        snprintf(file, sizeof file, "tiles_%s", l->name);
-        char *text = db_sql(file, err);
+        const char *text = tile_layer_sql(set->idx[i], err);
         if (!text) {
             core_buf_free(&sql);
             return NULL;
         }
-        /* A file is one SELECT; it becomes a scalar subquery, so its final ';' must go. */
-        size_t n = strlen(text);
-        while (n > 0 && strchr(" \t\r\n;", text[n - 1]))
-            text[--n] = '\0';
         ok = core_buf_puts(&sql, *ncols ? ",\n(" : "SELECT (") && core_buf_puts(&sql, text) &&
              core_buf_printf(&sql, "\n) AS l%d", *ncols);
         (*ncols)++;
-        free(text);
     }
     if (!ok) {
         core_buf_free(&sql);

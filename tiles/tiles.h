@@ -71,6 +71,9 @@ typedef struct {
 core_code tile_set_parse(const char *csv, tile_set *out, core_err *err);
 /* Smallest minzoom and largest maxzoom of the set's layers. */
 void tile_set_zooms(const tile_set *set, int *minzoom, int *maxzoom);
+/* The SQL of layer i (data/sql/tiles_<name>.sql, read once per process and kept), or NULL
+ * with err when the file cannot be read. */
+const char *tile_layer_sql(int i, core_err *err);
 /* The one SQL statement that builds the set's layers visible at zoom z, one bytea column per
  * layer ($1 z, $2 x, $3 y). New string (caller frees); NULL with err. *ncols gets the count
  * (0: nothing is drawn at that zoom, and the string is empty). */

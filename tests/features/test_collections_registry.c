@@ -9,10 +9,13 @@
 
 START_TEST(test_registry_has_the_seven_collections)
 {
-    const char *ids[] = {"jurisdictions", "grids",   "grid_workers",    "key_places",
-                         "hazards",       "cameras", "population_units"};
-    ck_assert_int_eq(srv_coll_count(), 7);
-    for (int i = 0; i < 7; i++) {
+    /* the seven feature collections, then the three read-only analysis results (issue 5) */
+    const char *ids[] = {"jurisdictions",    "grids",         "grid_workers",
+                         "key_places",       "hazards",       "cameras",
+                         "population_units", "coverage_gaps", "coverage_overlaps",
+                         "staffing_findings"};
+    ck_assert_int_eq(srv_coll_count(), 10);
+    for (int i = 0; i < 10; i++) {
         const srv_coll *c = srv_coll_find(ids[i]);
         ck_assert_ptr_nonnull(c);
         ck_assert_ptr_eq(c, srv_coll_at(i));
