@@ -10,9 +10,9 @@ int cmd_db(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_token(int argc, char **argv);
-int cmd_tiles(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_tiles(int argc, char **argv);
 
 /* Prints "pingan <cmd>: <message>" to stderr and returns 1, the failing exit status. */
 int cli_fail(const char *cmd, const core_err *err);

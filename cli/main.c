@@ -14,9 +14,9 @@ static const struct {
     {"demo", cmd_demo, "load the demo county (or --scale province for benchmarks)"},
     {"report", cmd_report, "coverage, staffing and scorecard reports (JSON or CSV); refresh"},
     {"token", cmd_token, "bearer tokens for the API: create, list, revoke"},
-    {"tiles", cmd_tiles, "list the vector tile layers, print a tile's SQL"},
     {"import", cmd_import, "import a Shapefile, GeoPackage, FileGDB, GeoJSON, KML, CSV or DXF"},
     {"export", cmd_export, "export a collection as GeoPackage, Shapefile, GeoJSON, CSV or KML"},
+    {"tiles", cmd_tiles, "list the vector tile layers, print a tile's SQL"},
 };
 
 static void usage(FILE *out)

@@ -3,9 +3,40 @@
  * request that carries both Content-Length and Transfer-Encoding (request smuggling). */
 #include "srv_internal.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+/* The socket of this request. CivetWeb does not expose it, and its mg_read keeps pulling
+ * until every byte asked for has come (each poll bounded by request_timeout_ms, the whole
+ * call not at all), so a body trickling one byte a second held a thread for as long as the
+ * client liked. Knowing the socket, each read asks only for what has already arrived (or one
+ * byte), and the deadline below is checked between reads. -1 when not found (IPv4 only). */
+static int request_socket(const srv_req *r)
+{
+    struct in_addr peer;
+    if (inet_pton(AF_INET, r->ri->remote_addr, &peer) != 1)
+        return -1;
+    struct rlimit rl;
+    int maxfd =
+        getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+    for (int fd = 3; fd < maxfd; fd++) {
+        struct sockaddr_in a, l;
+        socklen_t alen = sizeof a, llen = sizeof l;
+        if (getpeername(fd, (struct sockaddr *)&a, &alen) != 0 || a.sin_family != AF_INET ||
+            ntohs(a.sin_port) != r->ri->remote_port || a.sin_addr.s_addr != peer.s_addr)
+            continue;
+        if (getsockname(fd, (struct sockaddr *)&l, &llen) == 0 &&
+            ntohs(l.sin_port) == r->server->port)
+            return fd;
+    }
+    return -1;
+}
 
 int srv_read_body(srv_req *r, core_buf *out, long max_bytes)
 {
@@ -24,11 +55,16 @@ int srv_read_body(srv_req *r, core_buf *out, long max_bytes)
                               "Connection: close\r\n");
     }
     double deadline = core_now_ms() + r->server->cfg.request_timeout_ms;
+    int fd = te ? -1 : request_socket(r);
     for (;;) {
         /* Read straight into the buffer: server threads have small stacks. */
         if (!core_buf_reserve(out, 16384))
             return srv_problem(r, 500, "out_of_memory", NULL, NULL);
-        int n = mg_read(r->conn, out->data + out->len, out->cap - out->len - 1);
+        size_t want = out->cap - out->len - 1;
+        int avail = 0;
+        if (fd >= 0 && ioctl(fd, FIONREAD, &avail) == 0 && (size_t)avail < want)
+            want = avail > 0 ? (size_t)avail : 1; /* 1: CivetWeb's buffer, or wait one poll */
+        int n = mg_read(r->conn, out->data + out->len, want);
         if (n < 0)
             return srv_problem_ex(r, 400, "body_read_failed", "the request body was cut off", NULL,
                                   "Connection: close\r\n");
@@ -48,25 +84,15 @@ int srv_read_body(srv_req *r, core_buf *out, long max_bytes)
     return 0;
 }
 
-int srv_read_json(srv_req *r, json_t **doc, size_t max_depth)
+int srv_json_parse(const char *text, size_t len, size_t max_depth, json_t **doc, json_error_t *e)
 {
-    core_buf body = {0};
-    int status = srv_read_body(r, &body, 0);
-    if (status) {
-        core_buf_free(&body);
-        return status;
-    }
     *doc = NULL;
-    if (!body.len) {
-        core_buf_free(&body);
-        return srv_problem(r, 400, "empty_body", "a JSON body is required", NULL);
-    }
     /* jansson recurses; bound nesting before parsing so a hostile body cannot exhaust the
      * stack. Strings are skipped so that brackets inside them do not count. */
     size_t depth = 0, deepest = 0;
     bool in_str = false;
-    for (size_t i = 0; i < body.len; i++) {
-        char ch = body.data[i];
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
         if (in_str) {
             if (ch == '\\')
                 i++;
@@ -81,15 +107,33 @@ int srv_read_json(srv_req *r, json_t **doc, size_t max_depth)
             depth--;
         }
     }
-    if (deepest > max_depth) {
+    if (deepest > max_depth)
+        return SRV_JSON_TOO_DEEP;
+    *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, e);
+    return *doc ? SRV_JSON_OK : SRV_JSON_INVALID;
+}
+
+int srv_read_json(srv_req *r, json_t **doc, size_t max_depth)
+{
+    core_buf body = {0};
+    int status = srv_read_body(r, &body, 0);
+    if (status) {
         core_buf_free(&body);
+        return status;
+    }
+    *doc = NULL;
+    if (!body.len) {
+        core_buf_free(&body);
+        return srv_problem(r, 400, "empty_body", "a JSON body is required", NULL);
+    }
+    json_error_t e;
+    int rc = srv_json_parse(body.data, body.len, max_depth, doc, &e);
+    core_buf_free(&body);
+    if (rc == SRV_JSON_TOO_DEEP) {
         json_t *extra = json_pack("{s:I}", "max_depth", (json_int_t)max_depth);
         return srv_problem(r, 400, "json_too_deep", "the JSON body is nested too deeply", extra);
     }
-    json_error_t e;
-    *doc = json_loadb(body.data, body.len, JSON_REJECT_DUPLICATES, &e);
-    core_buf_free(&body);
-    if (!*doc) {
+    if (rc == SRV_JSON_INVALID) {
         json_t *extra =
             json_pack("{s:i, s:i, s:s}", "line", e.line, "column", e.column, "parser", e.text);
         return srv_problem(r, 400, "invalid_json", "the body is not valid JSON", extra);

@@ -28,6 +28,8 @@ static const struct setting {
      4294967296L, "larger request bodies get 413"},
     {"anonymous_reads", "PINGAN_ANONYMOUS_READS", SET_BOOL, S(anonymous_reads), "true", 0, 1,
      "public layers readable without a token"},
+    {"max_vertices", "PINGAN_MAX_VERTICES", SET_LONG, S(max_vertices), "100000", 4, 100000000L,
+     "positions in one written geometry; more is refused (422) before any geometry work"},
     {"tile_cache_mb", "PINGAN_TILE_CACHE_MB", SET_LONG, S(tile_cache_mb), "256", 0, 65536,
      "memory for cached tiles"},
     {"public_url", "PINGAN_PUBLIC_URL", SET_STR, S(public_url), "", 0, 0,
@@ -48,15 +50,15 @@ static const struct setting {
      "community/base grids overlapping a sibling: error (422) or warn"},
     {"spill_tolerance_m2", "PINGAN_SPILL_TOLERANCE_M2", SET_LONG, S(spill_tolerance_m2), "10", 0,
      100000000L, "grid area outside its village up to this is a warning, beyond it an error"},
-    {"events_max_subscribers", "PINGAN_EVENTS_MAX_SUBSCRIBERS", SET_INT, S(events_max_subscribers),
-     "8", 0, 1000, "live-event (/events) streams at once; each holds a worker thread"},
-    {"events_keepalive_s", "PINGAN_EVENTS_KEEPALIVE_S", SET_INT, S(events_keepalive_s), "15", 1,
-     300, "seconds between keep-alive comments on an idle /events stream"},
     /* imports (POST /imports) */
     {"import_max_bytes", "PINGAN_IMPORT_MAX_BYTES", SET_LONG, S(import_max_bytes), "536870912",
      1024, 17179869184L, "largest upload POST /imports takes (413 above)"},
     {"import_dir", "PINGAN_IMPORT_DIR", SET_STR, S(import_dir), "/tmp", 0, 0,
      "where uploads wait while their import job runs (removed after)"},
+    {"events_max_subscribers", "PINGAN_EVENTS_MAX_SUBSCRIBERS", SET_INT, S(events_max_subscribers),
+     "8", 0, 1000, "live-event (/events) streams at once; each holds a worker thread"},
+    {"events_keepalive_s", "PINGAN_EVENTS_KEEPALIVE_S", SET_INT, S(events_keepalive_s), "15", 1,
+     300, "seconds between keep-alive comments on an idle /events stream"},
 #undef S
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -289,10 +289,37 @@ static const char *proj_name(const srv_crs *crs)
  * caller frees), through geo/: parse, GEOS validity with reason and location (spikes too),
  * transform, the Jiangxi envelope. Locations are reported in CRS84. *ewkb stays NULL when
  * the geometry cannot be stored. */
+/* Positions (innermost number arrays) under a GeoJSON coordinates value, counting stops
+ * once past limit: a million-vertex polygon costs a walk, not GEOS time and memory. */
+static long count_positions(json_t *v, long limit, int depth)
+{
+    if (!json_is_array(v) || depth > 8)
+        return 0;
+    if (json_array_size(v) && json_is_number(json_array_get(v, 0)))
+        return 1;
+    long n = 0;
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        n += count_positions(item, limit, depth + 1);
+        if (n > limit)
+            break;
+    }
+    return n;
+}
+
 static void prepare_geometry(const edit_ctx *x, json_t *geom, bool multi, json_t *faults,
                              char **ewkb)
 {
     *ewkb = NULL;
+    long limit = x->max_vertices > 0 ? x->max_vertices : 100000;
+    if (count_positions(json_object_get(geom, "coordinates"), limit, 0) > limit) {
+        edit_fault(faults, "too_many_vertices", "geometry", "几何对象顶点过多",
+                   "the geometry has more vertices than max_vertices",
+                   json_pack("{s:I}", "max_vertices", (json_int_t)limit));
+        return;
+    }
     const srv_crs *crs = x->crs ? x->crs : srv_crs_find("CRS84");
     const char *from = proj_name(crs);
     json_t *bare = json_pack("{s:O, s:o}", "type", json_object_get(geom, "type"), "coordinates",

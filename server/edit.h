@@ -25,6 +25,7 @@ typedef struct {
     bool dry_run;              /* validate and compute, then roll back */
     bool overlap_warn;         /* sibling overlap is a warning rather than an error */
     double spill_tolerance_m2; /* area outside the village tolerated as a warning */
+    long max_vertices;         /* positions in one geometry; more is refused before GEOS */
 } edit_ctx;
 
 /* The outcome of a write, for the handler to send. The caller zero-initialises it and frees

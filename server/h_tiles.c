@@ -42,6 +42,17 @@ static bool parse_uint(const char *s, size_t len, long *out)
     return true;
 }
 
+int srv_tile_zxy(const char *zs, const char *xs, const char *ys, long *z, long *x, long *y)
+{
+    size_t ylen = strlen(ys);
+    if (ylen < 5 || (strcmp(ys + ylen - 4, ".mvt") != 0 && strcmp(ys + ylen - 4, ".pbf") != 0))
+        return 404;
+    if (!parse_uint(zs, strlen(zs), z) || !parse_uint(xs, strlen(xs), x) ||
+        !parse_uint(ys, ylen - 4, y) || !tile_valid((int)*z, *x, *y))
+        return 400;
+    return 0;
+}
+
 /* Layers from the URL: 404 for an unknown one, 400 for a malformed list (reply sent). */
 static int parse_layers(srv_req *r, const char *csv, tile_set *set)
 {
@@ -222,12 +233,11 @@ int h_tile(srv_req *r)
         return st;
     const char *ys = r->params[3];
     size_t ylen = strlen(ys);
-    if (ylen < 5 || (strcmp(ys + ylen - 4, ".mvt") != 0 && strcmp(ys + ylen - 4, ".pbf") != 0))
-        return srv_problem(r, 404, "not_found", "tiles end in .mvt or .pbf", NULL);
     long z, x, y;
-    if (!parse_uint(r->params[1], strlen(r->params[1]), &z) ||
-        !parse_uint(r->params[2], strlen(r->params[2]), &x) || !parse_uint(ys, ylen - 4, &y) ||
-        !tile_valid((int)z, x, y)) {
+    int zxy = srv_tile_zxy(r->params[1], r->params[2], ys, &z, &x, &y);
+    if (zxy == 404)
+        return srv_problem(r, 404, "not_found", "tiles end in .mvt or .pbf", NULL);
+    if (zxy) {
         char detail[160];
         snprintf(detail, sizeof detail, "z must be 0..%d and x, y 0..2^z-1 (got %.12s/%.12s/%.*s)",
                  TILE_MAX_ZOOM, r->params[1], r->params[2], (int)(ylen - 4 > 12 ? 12 : ylen - 4),

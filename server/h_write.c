@@ -97,7 +97,8 @@ static void make_ctx(srv_req *r, const srv_coll *c, const srv_crs *crs, bool dry
                     .crs = crs,
                     .dry_run = dry,
                     .overlap_warn = !strcmp(r->server->cfg.overlap_policy, "warn"),
-                    .spill_tolerance_m2 = (double)r->server->cfg.spill_tolerance_m2};
+                    .spill_tolerance_m2 = (double)r->server->cfg.spill_tolerance_m2,
+                    .max_vertices = r->server->cfg.max_vertices};
 }
 
 /* Sends what an edit decided, and logs the write (or its refusal) with the actor. */

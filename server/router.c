@@ -47,13 +47,13 @@ static const srv_route routes[] = {
     {"POST", "/collections/{id}/items/{fid}/split", h_grid_split, "grid_split"},
     {"GET,HEAD", "/collections/{id}/items/{fid}/history", h_item_history, "item_history"},
     {"POST", "/collections/{id}/items/{fid}/restore", h_item_restore, "item_restore"},
+    /* imports: upload a bureau file, then follow its job */
+    {"POST", "/imports", h_imports_post, "imports"},
+    {"GET,HEAD", "/imports/{id}", h_imports_get, "import"},
     /* web: pages, live events, jurisdiction search */
     {"GET,HEAD", "/editor", h_editor_page, "editor"},
     {"GET,HEAD", "/events", h_events, "events"},
     {"GET,HEAD", "/search/jurisdictions", h_search_jurisdictions, "search_jurisdictions"},
-    /* imports: upload a bureau file, then follow its job */
-    {"POST", "/imports", h_imports_post, "imports"},
-    {"GET,HEAD", "/imports/{id}", h_imports_get, "import"},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

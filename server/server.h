@@ -31,6 +31,7 @@ typedef struct {
     int analysis_batch;         /* villages per background recompute transaction */
     int events_max_subscribers; /* live-event streams at once (each holds a worker thread) */
     int events_keepalive_s;     /* seconds between keep-alive comments on an idle stream */
+    long max_vertices;          /* positions in one written geometry; more: 422 too_many_vertices */
     long import_max_bytes;      /* largest upload to POST /imports */
     char import_dir[256];       /* uploads wait here while their job runs */
 } srv_config;

@@ -74,6 +74,13 @@ int srv_read_body(srv_req *r, core_buf *out, long max_bytes);
 /* Reads and parses a JSON body nested at most max_depth deep; *doc is the caller's. Returns 0
  * or the status of the problem already sent. */
 int srv_read_json(srv_req *r, json_t **doc, size_t max_depth);
+/* The pure part of srv_read_json (no connection; fuzzed): nesting checked before jansson
+ * parses. SRV_JSON_OK with *doc a new reference, else *doc is NULL (e says why when invalid). */
+enum { SRV_JSON_OK = 0, SRV_JSON_TOO_DEEP = 1, SRV_JSON_INVALID = 2 };
+int srv_json_parse(const char *text, size_t len, size_t max_depth, json_t **doc, json_error_t *e);
+/* The z/x/y(.mvt|.pbf) of a tile URL (h_tiles.c; pure, fuzzed): 0 with z, x, y set, 404 when
+ * y lacks the extension, 400 when a number is malformed or outside the zoom's range. */
+int srv_tile_zxy(const char *zs, const char *xs, const char *ys, long *z, long *x, long *y);
 
 /* ---- database (http.c) ---- */
 /* A pooled connection, or NULL after sending 503. Give it back with srv_db_release. */
