@@ -4,12 +4,12 @@
 #include "srv_internal.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 /* The socket of this request. CivetWeb does not expose it, and its mg_read keeps pulling
@@ -22,20 +22,28 @@ static int request_socket(const srv_req *r)
     struct in_addr peer;
     if (inet_pton(AF_INET, r->ri->remote_addr, &peer) != 1)
         return -1;
-    struct rlimit rl;
-    int maxfd =
-        getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
-    for (int fd = 3; fd < maxfd; fd++) {
+    /* Only the descriptors that are open, not every number up to the limit. */
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    int found = -1;
+    struct dirent *e;
+    while (found < 0 && (e = readdir(d)) != NULL) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (*end || end == e->d_name || fd < 3 || fd == dirfd(d))
+            continue;
         struct sockaddr_in a, l;
         socklen_t alen = sizeof a, llen = sizeof l;
-        if (getpeername(fd, (struct sockaddr *)&a, &alen) != 0 || a.sin_family != AF_INET ||
+        if (getpeername((int)fd, (struct sockaddr *)&a, &alen) != 0 || a.sin_family != AF_INET ||
             ntohs(a.sin_port) != r->ri->remote_port || a.sin_addr.s_addr != peer.s_addr)
             continue;
-        if (getsockname(fd, (struct sockaddr *)&l, &llen) == 0 &&
+        if (getsockname((int)fd, (struct sockaddr *)&l, &llen) == 0 &&
             ntohs(l.sin_port) == r->server->port)
-            return fd;
+            found = (int)fd;
     }
-    return -1;
+    closedir(d);
+    return found;
 }
 
 int srv_read_body(srv_req *r, core_buf *out, long max_bytes)
