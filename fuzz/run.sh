@@ -6,6 +6,8 @@
 #                                         fixed seed
 # The suite uses --runs: the same inputs on every machine, so a red run is a real regression
 # that replays anywhere, never the luck of a fast or slow machine. Exploration is by hand.
+# -timeout is generous: one input never needs seconds, but a loaded machine (a parallel ctest)
+# can stall a process that long, and that is no finding.
 # Exit 1 when any target crashes; the crashing input is left in build-fuzz/crashes/<target>/ —
 # add it to fuzz/corpus/<target>/ with the fix.
 set -euo pipefail
@@ -49,7 +51,7 @@ for t in "${targets[@]}"; do
     if [ -n "${own_runs[$t]:-}" ]; then
         this=(-runs="${own_runs[$t]}" -seed="${PINGAN_FUZZ_SEED:-1}") label="${own_runs[$t]} runs"
     fi
-    "$out/fuzz_$t" "${this[@]}" -max_len=8192 -timeout=10 -rss_limit_mb=1024 \
+    "$out/fuzz_$t" "${this[@]}" -max_len=8192 -timeout=30 -rss_limit_mb=1024 \
         -print_final_stats=1 -artifact_prefix="$crashes/" "$work" >"$log" 2>&1 || result=CRASH
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
