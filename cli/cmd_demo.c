@@ -38,7 +38,8 @@ static void usage(FILE *out)
             "data\n"
             "  --county CODE   6- or 12-digit code of the demo county (default %s, 渝水区)\n"
             "  --scale SCALE   county (default), or province: every county generated for\n"
-            "                  benchmarks (~100k grids, ~1M population units; minutes)\n"
+            "                  benchmarks (~100k grids, ~0.8M population units, ~90k key\n"
+            "                  places and hazards; about 11 minutes on two cores)\n"
             "  --force         reload even when demo data is loaded: first deletes every grid,\n"
             "                  worker, key place, hazard, camera and population unit of the\n"
             "                  counties loaded before\n\n"
@@ -474,12 +475,6 @@ static core_code generate(PGconn *c, const demo_opts *o, const county_job *job, 
         fprintf(stderr, "demo: [%d/%d] %.6s %s, with planted faults\n", nth, total, job->code,
                 job->name);
     core_code rc = run_steps(c, "demo_county", job->plant, err);
-    if (!rc && job->plant) {
-        double t1 = core_now_ms();
-        rc = run_steps(c, "demo_verify", false, err);
-        if (!rc)
-            fprintf(stderr, "demo:   %-12s %7.1f s\n", "verify", (core_now_ms() - t1) / 1000);
-    }
     if (rc)
         return rc;
     char seed[32];
@@ -671,11 +666,36 @@ static core_code run(PGconn *c, const demo_opts *o, bool *nothing_to_do, core_er
     if (!rc)
         fprintf(stderr, "demo: generating %d count%s from seed %lld%s\n", n, n == 1 ? "y" : "ies",
                 o->seed, o->province ? " (province scale)" : "");
-    for (int i = 0; !rc && i < n; i++)
+    for (int i = 0; !rc && i < n; i++) {
         rc = generate(c, o, &jobs[i], i + 1, n, err);
+        /* Inside this one transaction the tables grow from nothing, and every plan made on
+         * their old statistics (the triggers' ones too) would scan them whole per row: fresh
+         * statistics each time the data has doubled keep the plans right at little cost. */
+        int generated = i + 1;
+        if (!rc && n > 1 && generated < n && (generated & (generated - 1)) == 0)
+            rc = run_sql(c, "ANALYZE", err);
+    }
+    if (!rc) {
+        double t1 = core_now_ms();
+        rc = run_steps(c, "demo_finish", false, err);
+        if (!rc)
+            fprintf(stderr, "demo: hazards, city and province outlines written (%.1f s)\n",
+                    (core_now_ms() - t1) / 1000);
+    }
+    /* the planted county is checked last, when its hazards are in too */
+    for (int i = 0; !rc && i < n; i++) {
+        if (!jobs[i].plant)
+            continue;
+        double t1 = core_now_ms();
+        const char *code[] = {jobs[i].code};
+        rc = db_run(c, "UPDATE demo_arg SET county = $1, plant = true", 1, code, err);
+        if (!rc)
+            rc = run_steps(c, "demo_verify", false, err);
+        if (!rc)
+            fprintf(stderr, "demo: %.6s %s checked: clean but for the planted faults (%.1f s)\n",
+                    jobs[i].code, jobs[i].name, (core_now_ms() - t1) / 1000);
+    }
     free(jobs);
-    if (!rc)
-        rc = run_steps(c, "demo_boundaries", false, err);
     if (!rc)
         rc = run_sql(c, "COMMIT", err);
     if (!rc)
