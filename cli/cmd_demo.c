@@ -151,6 +151,28 @@ static core_code fail_in(core_err *err, core_code rc, const char *what)
     return core_fail(err, rc, "%s: %s", what, msg);
 }
 
+/* Seconds spent in each step over the whole run, for the summary of a province load. */
+#define DEMO_MAX_STEPS 32
+static struct {
+    char label[64];
+    double seconds;
+} step_total[DEMO_MAX_STEPS];
+static int step_count;
+
+static void step_add(const char *label, double seconds)
+{
+    int i = 0;
+    while (i < step_count && strcmp(step_total[i].label, label) != 0)
+        i++;
+    if (i == step_count) {
+        if (step_count == DEMO_MAX_STEPS)
+            return;
+        snprintf(step_total[i].label, sizeof step_total[i].label, "%s", label);
+        step_count++;
+    }
+    step_total[i].seconds += seconds;
+}
+
 /* Runs data/sql/<name>.sql part by part, a part being what follows a "-- @step NAME" line,
  * so that progress can say which part runs and how long it took. */
 static core_code run_steps(PGconn *c, const char *name, bool verbose, core_err *err)
@@ -177,8 +199,11 @@ static core_code run_steps(PGconn *c, const char *name, bool verbose, core_err *
             char where[160];
             snprintf(where, sizeof where, "%s.sql, step %s", name, label);
             fail_in(err, rc, where);
-        } else if (verbose && strcmp(label, "start") != 0) {
-            fprintf(stderr, "demo:   %-12s %7.1f s\n", label, (core_now_ms() - t0) / 1000);
+        } else if (strcmp(label, "start") != 0) {
+            double seconds = (core_now_ms() - t0) / 1000;
+            step_add(label, seconds);
+            if (verbose)
+                fprintf(stderr, "demo:   %-12s %7.1f s\n", label, seconds);
         }
         part = next ? next + 1 : NULL;
         snprintf(label, sizeof label, "%s", next_label);
@@ -592,6 +617,18 @@ static core_code check_database(PGconn *c, const demo_opts *o, char *county_name
     return rc;
 }
 
+/* Where the time of a many-county load went, step by step over all counties. */
+static void print_step_totals(int counties)
+{
+    double all = 0;
+    for (int i = 0; i < step_count; i++)
+        all += step_total[i].seconds;
+    fprintf(stderr, "demo: time per step over %d counties (%.1f s in all):\n", counties, all);
+    for (int i = 0; i < step_count; i++)
+        fprintf(stderr, "demo:   %-14s %8.1f s %5.1f%%\n", step_total[i].label,
+                step_total[i].seconds, all > 0 ? 100 * step_total[i].seconds / all : 0);
+}
+
 static core_code summary(PGconn *c, double t0, int counties, core_err *err)
 {
     PGresult *r = query(c,
@@ -649,8 +686,12 @@ static core_code run(PGconn *c, const demo_opts *o, bool *nothing_to_do, core_er
     }
     /* a fresh start takes the outlines from data/demo; later runs keep them, since the
      * counties already generated now have outlines made exactly of their townships */
-    if (!any && (rc = load_outlines(c, err)))
-        return rc;
+    if (!any) {
+        double t1 = core_now_ms();
+        if ((rc = load_outlines(c, err)))
+            return rc;
+        step_add("outlines", (core_now_ms() - t1) / 1000);
+    }
     const char *arg[] = {seed, o->county};
     /* random() is seeded too, for completeness: the generator itself draws from a hash of
      * the seed and a key (demo_rand), since random() depends on the order rows come in */
@@ -672,8 +713,11 @@ static core_code run(PGconn *c, const demo_opts *o, bool *nothing_to_do, core_er
          * their old statistics (the triggers' ones too) would scan them whole per row: fresh
          * statistics each time the data has doubled keep the plans right at little cost. */
         int generated = i + 1;
-        if (!rc && n > 1 && generated < n && (generated & (generated - 1)) == 0)
+        if (!rc && n > 1 && generated < n && (generated & (generated - 1)) == 0) {
+            double t1 = core_now_ms();
             rc = run_sql(c, "ANALYZE", err);
+            step_add("analyze", (core_now_ms() - t1) / 1000);
+        }
     }
     if (!rc) {
         double t1 = core_now_ms();
@@ -691,13 +735,19 @@ static core_code run(PGconn *c, const demo_opts *o, bool *nothing_to_do, core_er
         rc = db_run(c, "UPDATE demo_arg SET county = $1, plant = true", 1, code, err);
         if (!rc)
             rc = run_steps(c, "demo_verify", false, err);
+        step_add("verify", (core_now_ms() - t1) / 1000);
         if (!rc)
             fprintf(stderr, "demo: %.6s %s checked: clean but for the planted faults (%.1f s)\n",
                     jobs[i].code, jobs[i].name, (core_now_ms() - t1) / 1000);
     }
     free(jobs);
-    if (!rc)
+    if (!rc) {
+        double t1 = core_now_ms();
         rc = run_sql(c, "COMMIT", err);
+        step_add("commit", (core_now_ms() - t1) / 1000);
+    }
+    if (!rc && n > 1)
+        print_step_totals(n);
     if (!rc)
         rc = summary(c, t0, n, err);
     return rc;

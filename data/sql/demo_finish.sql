@@ -3,6 +3,8 @@
 -- makes the tile trigger of 005b_hazard_zone_tiles.sql look for hazards within 200 m through a
 -- geography cast that no index serves, so schools written after N hazards cost N distance
 -- tests each; written before any, they cost nothing.
+
+-- @step write_hazards
 INSERT INTO hazards (code, name, category, risk_grade, danger_level, accident_grade, scale, status,
                      found_on, deadline, responsible_unit, threatened_households, threatened_persons,
                      threatened_property, village_code, influence_zone, geom)
@@ -11,6 +13,7 @@ SELECT code, name, category, risk_grade, danger_level, accident_grade, scale, st
        village_code, influence_zone, geom
 FROM demo_pending_hazards ORDER BY code;
 
+-- @step outlines_up
 -- City and province outlines: the union of their counties, with the slivers between
 -- neighbouring outlines filled (holes under 1 km²: no county enclave is that small) and crumbs
 -- dropped; label points on the surface. Run after the counties' own outlines changed.
