@@ -526,6 +526,15 @@ static core_code generate(PGconn *c, const demo_opts *o, const county_job *job, 
     return CORE_OK;
 }
 
+/* The demo county has no outline to generate it in. */
+static core_code no_outline(core_err *err, const char *code, const char *name)
+{
+    return core_fail(err, CORE_ENOTFOUND,
+                     "county %.6s %s has no outline in data/demo (see county_renames.csv); pick "
+                     "another with --county",
+                     code, name);
+}
+
 /* The counties to generate: the demo county first (with the planted faults), then, at
  * province scale, every other county with an outline that no earlier run loaded. */
 static core_code plan_jobs(PGconn *c, const demo_opts *o, county_job **jobs, int *n, core_err *err)
@@ -552,10 +561,7 @@ static core_code plan_jobs(PGconn *c, const demo_opts *o, county_job **jobs, int
         bool plant = strcmp(PQgetvalue(r, i, 2), "t") == 0;
         if (strcmp(PQgetvalue(r, i, 3), "t") != 0) {
             if (plant)
-                rc = core_fail(err, CORE_ENOTFOUND,
-                               "county %.6s %s has no outline in data/demo (see "
-                               "county_renames.csv); pick another with --county",
-                               PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+                rc = no_outline(err, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
             else
                 fprintf(stderr, "demo: skipping %.6s %s: no outline\n", PQgetvalue(r, i, 0),
                         PQgetvalue(r, i, 1));
@@ -649,6 +655,21 @@ static core_code summary(PGconn *c, double t0, int counties, core_err *err)
     return CORE_OK;
 }
 
+/* Refuses a demo county without an outline, before anything is removed or written. */
+static core_code check_outline(PGconn *c, const demo_opts *o, const char *county_name,
+                               core_err *err)
+{
+    const char *params[] = {o->county};
+    PGresult *r =
+        query(c, "SELECT geom IS NOT NULL FROM jurisdictions WHERE code = $1", 1, params, err);
+    if (!r)
+        return err->code;
+    core_code rc =
+        strcmp(PQgetvalue(r, 0, 0), "t") == 0 ? CORE_OK : no_outline(err, o->county, county_name);
+    PQclear(r);
+    return rc;
+}
+
 /* Everything after connecting, inside one transaction: the caller rolls back on failure. */
 static core_code run(PGconn *c, const demo_opts *o, bool *nothing_to_do, core_err *err)
 {
@@ -678,6 +699,11 @@ static core_code run(PGconn *c, const demo_opts *o, bool *nothing_to_do, core_er
         *nothing_to_do = true;
         return CORE_OK;
     }
+    /* once outlines are in, a county without one is refused before anything is removed */
+    if (any && (rc = check_outline(c, o, county_name, err)))
+        return rc;
+    if ((rc = run_steps(c, "demo_quiet", false, err)))
+        return rc;
     if (o->force && any) {
         fprintf(stderr, "demo: --force: removing the demo data loaded before\n");
         if ((rc = run_steps(c, "demo_reset", false, err)))

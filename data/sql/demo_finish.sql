@@ -28,3 +28,16 @@ SET geom = u.geom, label_point = ST_PointOnSurface(u.geom), updated_at = now()
 FROM (SELECT parent_code AS code, pg_temp.demo_tidy(ST_Union(geom), 30000, 1e6) AS geom
       FROM jurisdictions WHERE level = 'city' AND geom IS NOT NULL GROUP BY parent_code) u
 WHERE j.code = u.code;
+
+-- @step notify
+-- The tile notifications back on (see demo_quiet.sql), and one flush of the tile cache for
+-- everything the demo wrote.
+DO $$
+DECLARE
+    q record;
+BEGIN
+    FOR q IN SELECT rel, tgname FROM demo_quiet LOOP
+        EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', q.rel, q.tgname);
+    END LOOP;
+END $$;
+SELECT pg_notify('pingan_tiles', 'flush');
