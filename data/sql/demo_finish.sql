@@ -1,8 +1,9 @@
 -- The last writes of pingan demo, after every county: the hazards, then the city and province
--- outlines. Hazards come after all key places on purpose: each school or kindergarten written
--- makes the tile trigger of 005b_hazard_zone_tiles.sql look for hazards within 200 m through a
--- geography cast that no index serves, so schools written after N hazards cost N distance
--- tests each; written before any, they cost nothing.
+-- outlines, then the tile notifications back on. Hazards come after all key places: each
+-- school or kindergarten written makes the tile trigger of 005b_hazard_zone_tiles.sql look
+-- for hazards within 200 m through a geography cast that no index serves, so schools written
+-- after N hazards cost N distance tests each. demo_quiet.sql turns that trigger off for the
+-- load as well; hazards last keep the load cheap even with it on.
 
 -- @step write_hazards
 INSERT INTO hazards (code, name, category, risk_grade, danger_level, accident_grade, scale, status,

@@ -188,6 +188,9 @@ n=$(sql "SELECT count(*) FROM key_places WHERE category = 'railway' AND Geometry
 [[ $n -eq 1 ]] && pass "a railway line as a LineString" || fail "$n railway LineStrings"
 n=$(sql "SELECT count(*) FROM grid_workers WHERE phone !~ '^1[0-9]{2} [0-9]{4} [0-9]{4}$'")
 [[ $n -eq 0 ]] && pass "worker phone numbers read 1xx xxxx xxxx" || fail "$n malformed phone numbers"
+n=$(sql "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'O'")
+[[ $n -eq 0 ]] && pass "the tile notification triggers are back on after the load" ||
+    fail "$n triggers left disabled"
 n=$(sql "SELECT count(*) FROM edit_history WHERE actor <> 'demo'")
 [[ $n -eq 0 ]] && pass "history records the actor 'demo'" || fail "$n history rows by another actor"
 
