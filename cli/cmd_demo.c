@@ -39,7 +39,7 @@ static void usage(FILE *out)
             "  --county CODE   6- or 12-digit code of the demo county (default %s, 渝水区)\n"
             "  --scale SCALE   county (default), or province: every county generated for\n"
             "                  benchmarks (~100k grids, ~0.8M population units, ~90k key\n"
-            "                  places and hazards; about 11 minutes on two cores)\n"
+            "                  places and hazards; 8 to 15 minutes on two cores)\n"
             "  --force         reload even when demo data is loaded: first deletes every grid,\n"
             "                  worker, key place, hazard, camera and population unit of the\n"
             "                  counties loaded before\n\n"
