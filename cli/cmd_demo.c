@@ -274,15 +274,21 @@ typedef struct {
     int features, by_name, by_rename, unmatched, crumbs;
 } outline_stats;
 
-/* The rename row for an old name (col 0) or, with old == NULL, for a new code (col 2). */
-static int rename_row(const csv_table *ren, const char *old, const char *code6)
+/* The rename row for an old name (col 0), or -1. */
+static int rename_row_by_name(const csv_table *ren, const char *old)
 {
-    for (int i = 1; i < ren->rows; i++) {
-        if (old && strcmp(csv_get(ren, i, 0), old) == 0)
+    for (int i = 1; i < ren->rows; i++)
+        if (strcmp(csv_get(ren, i, 0), old) == 0)
             return i;
-        if (!old && !*csv_get(ren, i, 0) && strncmp(csv_get(ren, i, 2), code6, 6) == 0)
+    return -1;
+}
+
+/* The row that names a new county (col 0 empty) by its code (col 2), or -1. */
+static int rename_row_by_code(const csv_table *ren, const char *code6)
+{
+    for (int i = 1; i < ren->rows; i++)
+        if (!*csv_get(ren, i, 0) && strncmp(csv_get(ren, i, 2), code6, 6) == 0)
             return i;
-    }
     return -1;
 }
 
@@ -381,7 +387,7 @@ static core_code load_file(PGconn *c, geo_ctx *ctx, const char *sql, const char 
         }
         st->features++;
         int row = county_row(counties, city4, name);
-        int ren_row = row < 0 ? rename_row(ren, name, NULL) : -1;
+        int ren_row = row < 0 ? rename_row_by_name(ren, name) : -1;
         if (row < 0 && ren_row > 0 && *csv_get(ren, ren_row, 2)) {
             char code6[8];
             snprintf(code6, sizeof code6, "%.6s", csv_get(ren, ren_row, 2));
@@ -459,7 +465,7 @@ static core_code load_outlines(PGconn *c, core_err *err)
     for (int i = 0; i < PQntuples(counties); i++) {
         if (seen[i])
             continue;
-        int r = rename_row(&ren, NULL, PQgetvalue(counties, i, 0));
+        int r = rename_row_by_code(&ren, PQgetvalue(counties, i, 0));
         fprintf(stderr, "demo:   no outline  %s %.6s: %s%s%s\n", PQgetvalue(counties, i, 1),
                 PQgetvalue(counties, i, 0), r > 0 ? csv_get(&ren, r, 3) : "not explained",
                 r > 0 ? ": " : "", r > 0 ? csv_get(&ren, r, 4) : "");
