@@ -33,6 +33,13 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         goto fail;
     if (!(s->pool = db_pool_create(url, cfg->db_pool, err)))
         goto fail;
+    if (cfg->db_pool_warm > 0) {
+        core_err werr = {0};
+        char *warm = db_sql("pool_warm", &werr);
+        int ready = db_pool_warm(s->pool, cfg->db_pool_warm, warm);
+        free(warm);
+        core_log(CORE_LOG_INFO, "pool_warmed", "\"connections\":%d", ready);
+    }
     if (ana_init(err))
         goto fail;
     if (cfg->analysis_worker && !(s->analysis = ana_worker_start(url, cfg->analysis_batch, err)))
