@@ -28,9 +28,9 @@ typedef struct {
     char dir[512];
     char path[800];
     char actor[320];
-    char display[256];      /* the uploaded file's own name, for the report */
-    char log[600];          /* the child's stdout and stderr */
-    char *owned[MAX_PARTS]; /* option strings */
+    char display[256];               /* the uploaded file's own name, for the report */
+    char log[600];                   /* the child's stdout and stderr */
+    char *owned[2 * MAX_PARTS + 16]; /* option strings, then the child's arguments */
     int nowned;
     imp_options o;
 } import_job;
@@ -69,7 +69,7 @@ static const char *mode_name(imp_mode m)
 /* "--name=value" in a string owned by j (freed with it); NULL when out of memory. */
 static char *own_arg(import_job *j, const char *name, const char *value)
 {
-    if (j->nowned == MAX_PARTS)
+    if (j->nowned == (int)(sizeof j->owned / sizeof j->owned[0]))
         return NULL;
     size_t n = strlen(name) + strlen(value) + 2;
     char *a = malloc(n);
