@@ -52,7 +52,8 @@ static const struct setting {
      100000000L, "grid area outside its village up to this is a warning, beyond it an error"},
     /* reliability: no request pays a fresh backend's set-up */
     {"db_pool_warm", "PINGAN_DB_POOL_WARM", SET_INT, S(db_pool_warm), "0", 0, 500,
-     "database connections opened and warmed (PostGIS/PROJ) before listening; 0: lazily"},
+     "connections opened and warmed (PostGIS/PROJ) before listening, and worker threads' PROJ; 0: "
+     "off"},
     /* imports (POST /imports) */
     {"import_max_bytes", "PINGAN_IMPORT_MAX_BYTES", SET_LONG, S(import_max_bytes), "536870912",
      1024, 17179869184L, "largest upload POST /imports takes (413 above)"},

@@ -232,6 +232,15 @@ static geo_ctx *thread_geo(core_err *err)
     return ctx;
 }
 
+void edit_warm_thread(void)
+{
+    core_err err = {0};
+    geo_ctx *ctx = thread_geo(&err);
+    double x = 115.9, y = 28.7;
+    if (ctx)
+        geo_crs_transform_xy(ctx, "OGC:CRS84", "EPSG:4490", &x, &y, &err);
+}
+
 /* Swaps x and y of every position, in place: Part 2 clients send EPSG:4326/4490 and the
  * Gauss-Krüger CRSs in the authority's order (latitude/northing first); geo/ wants x first. */
 static void swap_axes(json_t *coords)
