@@ -149,8 +149,18 @@ static void log_tail(const char *path, char *out, size_t size)
     char line[1024];
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (line[0])
-            snprintf(out, size, "%s", line);
+        if (!line[0])
+            continue;
+        /* Cut a long line at a character boundary: the tail goes into JSON, which must stay
+         * valid UTF-8 (GDAL and the CLI print Chinese names). */
+        size_t n = strlen(line);
+        if (n >= size) {
+            n = size - 1;
+            while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80)
+                n--;
+        }
+        memcpy(out, line, n);
+        out[n] = '\0';
     }
     fclose(f);
 }
