@@ -463,9 +463,5 @@ int main(void)
     tcase_add_test(tc, test_cli_report_formats);
     tcase_add_test(tc, test_full_recompute_in_batches_equals_village_by_village);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }
