@@ -157,9 +157,5 @@ int main(void)
     tcase_add_test(tc, test_demo_nothing_else_of_those_kinds);
     tcase_add_test(tc, test_demo_other_findings_follow_from_planted_faults);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return th_run(s);
 }
