@@ -87,6 +87,11 @@ static void *job_run(void *arg)
         j->rc = j->err.code;
         return NULL;
     }
+    /* Every village is recomputed: one tile notice for all at the end, not one per village. */
+    if ((j->rc = db_run(c, "SET pingan.analysis_bulk = on", 0, NULL, &j->err))) {
+        PQfinish(c);
+        return NULL;
+    }
     const char *p[] = {j->prefix};
     for (;;) {
         long n = 0;
@@ -166,6 +171,8 @@ core_code ana_recompute_all(const char *url, const char *code, int jobs, ana_pro
                      "SELECT ana_rollup(ARRAY(SELECT village_code FROM coverage_village "
                      "WHERE village_code LIKE $1 || '%'))",
                      1, p, NULL, err);
+    if (!rc)
+        rc = run_int(c, "SELECT 1 FROM ana_tiles_notify_all()", 0, NULL, NULL, err);
     if (done)
         *done = atomic_load(&count);
     PQfinish(c);

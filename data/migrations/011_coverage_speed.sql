@@ -4,6 +4,10 @@
 --   grid_assignments table on every call: most of a one-village update);
 -- * the village rows sum the scratch tables once per batch, grouped by village, instead of a
 --   scan of them per village (quadratic in the batch size, which kept batches small);
+-- * every overlay (difference, intersection) and every area computed once: a lateral subquery
+--   pulled up into the select list repeats its expression at every use (OFFSET 0 stops that);
+-- * the overlap pairs found from the grids of the villages that need them, by index, instead of
+--   a hash of every grid of the province on each call;
 -- * a key place's camera check measures the geodesic distance before it builds any camera's
 --   sector, and looks no further than the longest camera range (0.07 degrees at most, as before).
 
@@ -59,7 +63,10 @@ BEGIN
     FROM jurisdictions v
     LEFT JOIN LATERAL (SELECT ST_Union(g.geom) u, sum(ST_Area(g.geom)) s FROM grids g
                        WHERE g.village_code = v.code AND g.kind <> 'dedicated') x ON true
-    CROSS JOIN LATERAL (SELECT CASE WHEN x.u IS NULL THEN v.geom ELSE ST_Difference(v.geom, x.u) END d) y
+    -- OFFSET 0 keeps the difference a row of its own: pulled up into the select list, it would
+    -- be computed once for d and once more for its area
+    CROSS JOIN LATERAL (SELECT CASE WHEN x.u IS NULL THEN v.geom ELSE ST_Difference(v.geom, x.u) END d
+                        OFFSET 0) y
     WHERE v.code = ANY (p_codes) AND v.level = 'village' AND v.geom IS NOT NULL;
 
     -- Gaps: polygon by polygon.
@@ -67,7 +74,7 @@ BEGIN
     SELECT gu.village_code, CASE WHEN a.m2 < sliver THEN 'gap_sliver' ELSE 'gap' END, a.m2 < sliver, a.m2, d.geom
     FROM ana_union gu
     CROSS JOIN LATERAL ST_Dump(gu.d) d
-    CROSS JOIN LATERAL (SELECT ana_area_m2(d.geom) AS m2) a
+    CROSS JOIN LATERAL (SELECT ana_area_m2(d.geom) AS m2 OFFSET 0) a -- one area per polygon
     WHERE GeometryType(d.geom) = 'POLYGON' AND a.m2 >= noise;
 
     -- Overlaps between sibling community/base grids, pair by pair, in the villages whose
@@ -78,12 +85,17 @@ BEGIN
            x.a, x.b, x.ac, x.bc, m.m2 < sliver, m.m2, x.geom
     FROM (SELECT a.village_code, a.id a, b.id b, a.code ac, b.code bc,
                  ST_Multi(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3)) geom
-          FROM ana_union gu
-          JOIN grids a ON a.village_code = gu.village_code
+          -- the grids of those villages by index (a join would hash every grid of the
+          -- province on each call: the scratch table's row count is unknown to the plan)
+          FROM (SELECT village_code FROM ana_union
+                WHERE u IS NOT NULL AND sum_area - union_area > 1e-10 * sum_area) gu
+          CROSS JOIN LATERAL (SELECT g.id, g.code, g.village_code, g.geom FROM grids g
+                              WHERE g.village_code = gu.village_code AND g.kind <> 'dedicated'
+                              OFFSET 0) a
           JOIN grids b ON b.village_code = a.village_code AND b.id > a.id AND b.geom && a.geom
-          WHERE gu.u IS NOT NULL AND gu.sum_area - gu.union_area > 1e-10 * gu.sum_area
-            AND a.kind <> 'dedicated' AND b.kind <> 'dedicated' AND ST_Intersects(a.geom, b.geom)) x
-    CROSS JOIN LATERAL (SELECT ana_area_m2(x.geom) AS m2) m
+          WHERE b.kind <> 'dedicated' AND ST_Intersects(a.geom, b.geom)
+          OFFSET 0) x -- one intersection per pair, not one per use of it
+    CROSS JOIN LATERAL (SELECT ana_area_m2(x.geom) AS m2 OFFSET 0) m
     WHERE NOT ST_IsEmpty(x.geom) AND m.m2 >= noise;
 
     -- Grid area outside its own village: community/base grids only where the village's union
@@ -97,8 +109,9 @@ BEGIN
           FROM grids g JOIN jurisdictions v ON v.code = g.village_code AND v.code = ANY (p_codes)
           WHERE g.village_code = ANY (p_codes) AND v.geom IS NOT NULL
             AND (g.kind = 'dedicated' OR g.village_code = ANY (out_codes))
-            AND NOT ST_CoveredBy(g.geom, v.geom)) o
-    CROSS JOIN LATERAL (SELECT ana_area_m2(o.geom) AS m2) m
+            AND NOT ST_CoveredBy(g.geom, v.geom)
+          OFFSET 0) o -- one difference per grid
+    CROSS JOIN LATERAL (SELECT ana_area_m2(o.geom) AS m2 OFFSET 0) m
     WHERE NOT ST_IsEmpty(o.geom) AND m.m2 >= noise;
 
     -- Key places homed in these villages.
@@ -377,3 +390,74 @@ BEGIN
     RETURN n;
 END $$;
 ALTER FUNCTION ana_mark_all(text) SET jit = off;
+
+-- Refreshing: as in 004, with the commit not waiting for the disk (see inside).
+CREATE OR REPLACE FUNCTION ana_refresh(p_prefix text DEFAULT '', p_limit integer DEFAULT 2147483647,
+                            p_skip_locked boolean DEFAULT false, p_rollup boolean DEFAULT true)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    codes text[];
+BEGIN
+    -- Results are derived data and the queue row leaves in the same transaction: a commit lost
+    -- in a crash leaves the village dirty, to be recomputed again. So this transaction's
+    -- commit need not wait for the WAL to reach the disk (tens of milliseconds on a busy
+    -- machine: most of a one-edit update). Nothing else in it is affected by a crash more
+    -- than by a rollback: callers run it in a transaction of its own.
+    PERFORM set_config('synchronous_commit', 'off', true);
+    -- Every table the recompute reads, locked up front in the order bulk loaders truncate
+    -- them (grids first): a TRUNCATE ... CASCADE then waits for the recompute, or the
+    -- recompute for it, instead of the two deadlocking halfway.
+    LOCK TABLE grids, key_places, hazards, cameras, edit_history, grid_assignments, grid_workers,
+               population_units, jurisdictions IN ACCESS SHARE MODE;
+    PERFORM ana_mark_due();
+    IF p_skip_locked THEN
+        WITH pick AS (SELECT village_code FROM coverage_dirty WHERE village_code LIKE p_prefix || '%'
+                      ORDER BY village_code LIMIT p_limit FOR UPDATE SKIP LOCKED),
+             d AS (DELETE FROM coverage_dirty x USING pick WHERE x.village_code = pick.village_code
+                   RETURNING x.village_code)
+        SELECT array_agg(village_code ORDER BY village_code) INTO codes FROM d;
+    ELSE
+        WITH pick AS (SELECT village_code FROM coverage_dirty WHERE village_code LIKE p_prefix || '%'
+                      ORDER BY village_code LIMIT p_limit FOR UPDATE),
+             d AS (DELETE FROM coverage_dirty x USING pick WHERE x.village_code = pick.village_code
+                   RETURNING x.village_code)
+        SELECT array_agg(village_code ORDER BY village_code) INTO codes FROM d;
+    END IF;
+    IF codes IS NULL THEN
+        RETURN 0;
+    END IF;
+    PERFORM ana_recompute(codes);
+    IF p_rollup THEN
+        PERFORM ana_rollup(codes);
+    END IF;
+    RETURN cardinality(codes);
+END $$;
+
+ALTER FUNCTION ana_refresh(text, integer, boolean, boolean) SET jit = off;
+
+-- A full recompute (pingan report refresh --all) sets pingan.analysis_bulk for its connections:
+-- the per-village tile notices (a box per village, before and after: tens of thousands of
+-- notices) are skipped and one notice for the whole result layers follows at the end
+-- (ana_tiles_notify_all): every tile of them may have changed anyway.
+CREATE OR REPLACE FUNCTION ana_tiles_notify(p_codes text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('pingan.analysis_bulk', true) = 'on' THEN
+        RETURN;
+    END IF;
+    PERFORM tile_send('coverage_gaps,coverage_overlaps,staffing_findings', 0, 30,
+                     tile_box(ST_SetSRID(ST_Extent(x.geom)::geometry, 4490)), '-')
+    FROM (SELECT village_code, geom FROM coverage_gaps WHERE village_code = ANY (p_codes)
+          UNION ALL SELECT village_code, geom FROM coverage_overlaps WHERE village_code = ANY (p_codes)
+          UNION ALL SELECT village_code, geom FROM staffing_findings WHERE village_code = ANY (p_codes)) x
+    GROUP BY x.village_code;
+END $$;
+ALTER FUNCTION ana_tiles_notify(text[]) SET plan_cache_mode = force_generic_plan;
+
+CREATE FUNCTION ana_tiles_notify_all() RETURNS void
+LANGUAGE sql AS $$
+    SELECT tile_send('coverage_gaps,coverage_overlaps,staffing_findings', 0, 30,
+                     '-20037509,-20037509,20037509,20037509', '-')
+$$;
+
