@@ -72,6 +72,11 @@ typedef struct {
     core_err err;
 } job;
 
+/* Villages per batch of a full recompute: the statements are set-based over the batch, so a
+ * larger one spreads each call's fixed cost (settings, tile notices, plan look-ups) thinner;
+ * 500 keeps two jobs busy to the end of the province and a batch's scratch rows small. */
+#define ANA_FULL_BATCH "500"
+
 /* One job: batches of villages no other job holds, without roll-ups (those run once at the
  * end, summed over everything). */
 static void *job_run(void *arg)
@@ -82,10 +87,16 @@ static void *job_run(void *arg)
         j->rc = j->err.code;
         return NULL;
     }
+    /* Every village is recomputed: one tile notice for all at the end, not one per village. */
+    if ((j->rc = db_run(c, "SET pingan.analysis_bulk = on", 0, NULL, &j->err))) {
+        PQfinish(c);
+        return NULL;
+    }
     const char *p[] = {j->prefix};
     for (;;) {
         long n = 0;
-        if ((j->rc = run_int(c, "SELECT ana_refresh($1, 100, true, false)", 1, p, &n, &j->err)))
+        if ((j->rc = run_int(c, "SELECT ana_refresh($1, " ANA_FULL_BATCH ", true, false)", 1, p, &n,
+                             &j->err)))
             break;
         if (n == 0)
             break;
@@ -110,7 +121,7 @@ core_code ana_recompute_all(const char *url, const char *code, int jobs, ana_pro
     core_code rc = prefix_of(c, code, prefix, sizeof prefix, err);
     const char *p[] = {prefix};
     if (!rc)
-        rc = run_int(c, "SELECT ana_mark(ARRAY(SELECT ana_all_villages($1)))", 1, p, NULL, err);
+        rc = run_int(c, "SELECT ana_mark_all($1)", 1, p, NULL, err);
     if (!rc)
         rc = run_int(c, "SELECT count(*) FROM coverage_dirty WHERE village_code LIKE $1 || '%'", 1,
                      p, &total, err);
@@ -160,6 +171,8 @@ core_code ana_recompute_all(const char *url, const char *code, int jobs, ana_pro
                      "SELECT ana_rollup(ARRAY(SELECT village_code FROM coverage_village "
                      "WHERE village_code LIKE $1 || '%'))",
                      1, p, NULL, err);
+    if (!rc)
+        rc = run_int(c, "SELECT 1 FROM ana_tiles_notify_all()", 0, NULL, NULL, err);
     if (done)
         *done = atomic_load(&count);
     PQfinish(c);

@@ -361,6 +361,93 @@ START_TEST(test_cli_report_formats)
 }
 END_TEST
 
+/* Thirty copies of the fixture's village side by side (2 km apart, in other villages of the
+ * county), a worker with grids in two of them, and two polygon places by camera 2: one its
+ * sector reaches, one 2 m beyond its range. */
+static void fixture_thirty_villages(void)
+{
+    run_sql(
+        "CREATE TEMP TABLE vmap AS SELECT row_number() OVER (ORDER BY code) AS k, code FROM "
+        "jurisdictions WHERE level = 'village' AND code LIKE '360502%' AND code <> "
+        "'360502001001' ORDER BY code LIMIT 29;"
+        "CREATE FUNCTION pg_temp.mv(g geometry, k bigint) RETURNS geometry LANGUAGE sql AS $$ "
+        " SELECT ST_Transform(ST_Translate(ST_Transform(g, 4547), 2000 * k, 0), 4490) $$;"
+        "INSERT INTO key_places (id, name, category, village_code, has_video, has_alarm, geom) "
+        "SELECT i, n, 'hospital', '360502001001', true, true, ST_Transform(ST_MakeEnvelope("
+        " 500290, 3100000 + y0, 500310, 3100000 + y1, 4547), 4490) FROM (VALUES (8, 'H4 seen', "
+        " 590, 610), (9, 'H5 missed', 602, 620)) v(i, n, y0, y1);"
+        "UPDATE jurisdictions j SET geom = pg_temp.mv(o.geom, m.k) FROM vmap m, jurisdictions o "
+        "WHERE j.code = m.code AND o.code = '360502001001';"
+        "INSERT INTO grids (code, name, kind, village_code, unit_type, households, geom) "
+        "SELECT m.code || right(g.code, 3), g.name, g.kind, m.code, g.unit_type, g.households, "
+        "ST_Multi(pg_temp.mv(g.geom, m.k)) FROM grids g, vmap m;"
+        "INSERT INTO population_units (kind, households, village_code, geom) SELECT u.kind, "
+        "u.households, m.code, pg_temp.mv(u.geom, m.k) FROM population_units u, vmap m;"
+        "INSERT INTO key_places (name, category, village_code, has_video, has_alarm, geom) "
+        "SELECT p.name, p.category, m.code, p.has_video, p.has_alarm, pg_temp.mv(p.geom, m.k) "
+        "FROM key_places p, vmap m;"
+        "INSERT INTO cameras (name, village_code, direction_deg, fov_deg, range_m, geom) SELECT "
+        "c.name, m.code, c.direction_deg, c.fov_deg, c.range_m, pg_temp.mv(c.geom, m.k) FROM "
+        "cameras c, vmap m;"
+        "INSERT INTO hazards (name, category, risk_grade, accident_grade, status, found_on, "
+        "deadline, village_code, geom) SELECT h.name, h.category, h.risk_grade, "
+        "h.accident_grade, h.status, h.found_on, h.deadline, m.code, pg_temp.mv(h.geom, m.k) "
+        "FROM hazards h, vmap m;"
+        "INSERT INTO grid_workers (name, employment, jurisdiction_code) SELECT w.name || '-' || "
+        "m.k, w.employment, m.code FROM grid_workers w, vmap m;"
+        "INSERT INTO grid_assignments (grid_id, worker_id) SELECT g2.id, w2.id FROM "
+        "grid_assignments a JOIN grids g ON g.id = a.grid_id JOIN grid_workers w ON w.id = "
+        "a.worker_id CROSS JOIN vmap m JOIN grids g2 ON g2.code = m.code || right(g.code, 3) "
+        "JOIN grid_workers w2 ON w2.name = w.name || '-' || m.k;"
+        /* W1 also takes grid C of the first copy: a load spanning two villages */
+        "INSERT INTO grid_assignments (grid_id, worker_id) SELECT g.id, 1 FROM grids g, vmap m "
+        "WHERE m.k = 1 AND g.code = m.code || '003';");
+}
+
+/* Everything stored, by village, as one canonical text (no finding ids, no times). */
+static char *snapshot_all(void)
+{
+    return val(
+        "SELECT md5(string_agg(x, E'\\n' ORDER BY x)) || ' ' || count(*) FROM ("
+        " SELECT village_code || '|' || reason || '|' || coalesce(grid_code, '') || '|' ||"
+        "  coalesce(place_id, 0) || '|' || coalesce(hazard_id, 0) || '|' || coalesce(worker_id, "
+        "  0) || '|' || coalesce(round(area_m2::numeric, 6)::text, '') || '|' || coalesce(value, "
+        "  0) || '|' || detail::text || '|' || ST_AsText(ST_SnapToGrid(geom, 1e-10)) AS x"
+        "  FROM analysis_findings"
+        " UNION ALL SELECT (to_jsonb(v) - 'computed_at')::text FROM coverage_village v"
+        " UNION ALL SELECT (to_jsonb(r) - 'computed_at')::text FROM coverage_rollup r) s");
+}
+
+START_TEST(test_full_recompute_in_batches_equals_village_by_village)
+{
+    fixture_thirty_villages();
+    char *out = NULL;
+    const char *all[] = {"report", "refresh", "--all", "--jobs", "2", NULL};
+    ck_assert_int_eq(th_pingan(&out, all), 0);
+    free(out);
+    assert_val("SELECT count(*) FROM coverage_village", "30");
+    assert_val("SELECT count(*) FROM coverage_dirty", "0");
+    /* the polygon by camera 2 that its sector reaches is seen, the one 2 m beyond is not */
+    assert_val("SELECT string_agg(DISTINCT subject, ',') FROM coverage_findings WHERE reason = "
+               "'place_no_camera' AND subject IN ('H4 seen', 'H5 missed')",
+               "H5 missed");
+    assert_val("SELECT count(*) FROM coverage_findings WHERE reason = 'place_no_camera' AND "
+               "subject = 'H5 missed'",
+               "30");
+    /* W1's second grid lies in another village: over no limit, but counted there */
+    assert_val("SELECT count(*) FROM staffing_findings WHERE reason = 'community_grid_no_fulltime'",
+               "59");
+    char *batched = snapshot_all();
+    run_sql("DO $$ DECLARE c text; BEGIN FOR c IN SELECT village_code FROM coverage_village "
+            "ORDER BY 1 LOOP PERFORM ana_recompute(ARRAY[c]); END LOOP; PERFORM "
+            "ana_rollup(ARRAY(SELECT village_code FROM coverage_village)); END $$");
+    char *one_by_one = snapshot_all();
+    ck_assert_str_eq(batched, one_by_one);
+    free(batched);
+    free(one_by_one);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage");
@@ -374,6 +461,7 @@ int main(void)
     tcase_add_test(tc, test_reports_over_http_json_csv_scorecard);
     tcase_add_test(tc, test_server_drains_the_queue_in_the_background);
     tcase_add_test(tc, test_cli_report_formats);
+    tcase_add_test(tc, test_full_recompute_in_batches_equals_village_by_village);
     suite_add_tcase(s, tc);
     return th_run(s);
 }
