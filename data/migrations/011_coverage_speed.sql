@@ -380,9 +380,11 @@ BEGIN
     IF p_prefix <> '' THEN
         RETURN ana_mark(ARRAY(SELECT ana_all_villages(p_prefix)));
     END IF;
+    -- 010: the queue has no unique key; a village already queued is not queued twice
     INSERT INTO coverage_dirty (village_code)
-    SELECT v FROM ana_all_villages('') v ORDER BY 1
-    ON CONFLICT (village_code) DO NOTHING;
+    SELECT v FROM ana_all_villages('') v
+    WHERE NOT EXISTS (SELECT 1 FROM coverage_dirty d WHERE d.village_code = v)
+    ORDER BY 1;
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n > 0 THEN
         PERFORM pg_notify('coverage_dirty', n::text);
@@ -391,7 +393,8 @@ BEGIN
 END $$;
 ALTER FUNCTION ana_mark_all(text) SET jit = off;
 
--- Refreshing: as in 004, with the commit not waiting for the disk (see inside).
+-- Refreshing: as in 010 (a queue that may hold a village more than once, drainers taking
+-- turns per village), with the commit not waiting for the disk (see inside).
 CREATE OR REPLACE FUNCTION ana_refresh(p_prefix text DEFAULT '', p_limit integer DEFAULT 2147483647,
                             p_skip_locked boolean DEFAULT false, p_rollup boolean DEFAULT true)
 RETURNS integer
@@ -399,7 +402,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     codes text[];
 BEGIN
-    -- Results are derived data and the queue row leaves in the same transaction: a commit lost
+    -- Results are derived data and the queue rows leave in the same transaction: a commit lost
     -- in a crash leaves the village dirty, to be recomputed again. So this transaction's
     -- commit need not wait for the WAL to reach the disk (tens of milliseconds on a busy
     -- machine: most of a one-edit update). Nothing else in it is affected by a crash more
@@ -412,21 +415,28 @@ BEGIN
                population_units, jurisdictions IN ACCESS SHARE MODE;
     PERFORM ana_mark_due();
     IF p_skip_locked THEN
-        WITH pick AS (SELECT village_code FROM coverage_dirty WHERE village_code LIKE p_prefix || '%'
-                      ORDER BY village_code LIMIT p_limit FOR UPDATE SKIP LOCKED),
-             d AS (DELETE FROM coverage_dirty x USING pick WHERE x.village_code = pick.village_code
-                   RETURNING x.village_code)
-        SELECT array_agg(village_code ORDER BY village_code) INTO codes FROM d;
+        SELECT array_agg(DISTINCT village_code) INTO codes
+        FROM (SELECT village_code FROM coverage_dirty WHERE village_code LIKE p_prefix || '%'
+              ORDER BY village_code LIMIT p_limit FOR UPDATE SKIP LOCKED) pick;
+        -- a village another drainer is recomputing is left to it
+        SELECT array_agg(c ORDER BY c) INTO codes FROM unnest(codes) c
+        WHERE pg_try_advisory_xact_lock(hashtext('pingan.coverage:' || c));
     ELSE
-        WITH pick AS (SELECT village_code FROM coverage_dirty WHERE village_code LIKE p_prefix || '%'
-                      ORDER BY village_code LIMIT p_limit FOR UPDATE),
-             d AS (DELETE FROM coverage_dirty x USING pick WHERE x.village_code = pick.village_code
-                   RETURNING x.village_code)
-        SELECT array_agg(village_code ORDER BY village_code) INTO codes FROM d;
+        -- reports wait for villages being recomputed (their rows, then their advisory locks),
+        -- so on return everything dirty under the prefix when the call began is current
+        SELECT array_agg(DISTINCT village_code) INTO codes
+        FROM (SELECT village_code FROM coverage_dirty WHERE village_code LIKE p_prefix || '%'
+              ORDER BY village_code LIMIT p_limit FOR UPDATE) pick;
+        PERFORM pg_advisory_xact_lock(hashtext('pingan.coverage:' || c))
+        FROM unnest(codes) c ORDER BY c;
     END IF;
     IF codes IS NULL THEN
         RETURN 0;
     END IF;
+    -- every row of these villages no writer holds; a held one brings the village back later
+    DELETE FROM coverage_dirty x
+    WHERE x.ctid = ANY (ARRAY(SELECT ctid FROM coverage_dirty WHERE village_code = ANY (codes)
+                              FOR UPDATE SKIP LOCKED));
     PERFORM ana_recompute(codes);
     IF p_rollup THEN
         PERFORM ana_rollup(codes);
