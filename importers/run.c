@@ -390,8 +390,16 @@ static core_code run_section(imp_job *j, const char *file, const char *section, 
     char *sql = imp_sql(file, section, err);
     if (!sql)
         return err->code;
+    double t0 = core_now_ms();
     PGresult *r = PQexecParams(j->c, sql, np, NULL, params, NULL, NULL, 0);
     free(sql);
+    /* each step's time goes into the report: where a slow import spends it */
+    json_t *steps = json_object_get(j->report, "steps_s");
+    if (!steps)
+        json_object_set_new(j->report, "steps_s", steps = json_object());
+    char key[128];
+    snprintf(key, sizeof key, "%s/%s", file, section);
+    json_object_set_new(steps, key, json_real((core_now_ms() - t0) / 1000.0));
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         core_fail(err, CORE_EDB, "%s (%s): %s", file, section, PQresultErrorMessage(r));
@@ -434,6 +442,7 @@ static core_code check_and_merge(imp_job *j, core_err *err)
     if (run_section(j, "import_common", "analyze", 0, NULL, NULL, err) ||
         check_rows(j, file, "resolve", "mismatched", false, err) ||
         check_rows(j, "import_common", "dedupe", "duplicate_codes", true, err) ||
+        check_rows(j, "import_common", "dedupe_codeless", "duplicate_features", true, err) ||
         check_rows(j, file, "reject", "unmatched", true, err) ||
         check_rows(j, file, "warn", "mismatched", false, err))
         return err->code;
@@ -530,11 +539,11 @@ static const char *mode_name(imp_mode m)
 
 static json_t *new_report(const imp_options *o, const imp_target *t)
 {
-    return json_pack("{s:s,s:s,s:s,s:b,s:{},s:[],s:[],s:[],s:[],s:[],s:[],s:[],s:[]}", "file",
+    return json_pack("{s:s,s:s,s:s,s:b,s:{},s:[],s:[],s:[],s:[],s:[],s:[],s:[],s:[],s:[]}", "file",
                      o->display_name ? o->display_name : o->path, "into", t->name, "mode",
                      mode_name(o->mode), "dry_run", o->dry_run, "counts", "warnings", "repaired",
                      "skipped", "outside_jiangxi", "duplicate_codes", "unmatched", "mismatched",
-                     "warnings_per_feature");
+                     "warnings_per_feature", "duplicate_features");
 }
 
 static core_code stream(imp_job *j, core_err *err)
@@ -691,6 +700,9 @@ done:
     json_object_set_new(
         j.counts, "duplicate_codes",
         json_integer((json_int_t)json_array_size(json_object_get(j.report, "duplicate_codes"))));
+    json_object_set_new(
+        j.counts, "duplicate_features",
+        json_integer((json_int_t)json_array_size(json_object_get(j.report, "duplicate_features"))));
     json_object_set_new(j.report, "seconds", json_real((core_now_ms() - t0) / 1000.0));
     json_object_set_new(j.report, "status",
                         json_string(rc           ? "failed"
