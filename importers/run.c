@@ -439,12 +439,14 @@ static core_code check_and_merge(imp_job *j, core_err *err)
 {
     char file[64];
     snprintf(file, sizeof file, "import_%s", j->t->name);
-    if (run_section(j, "import_common", "analyze", 0, NULL, NULL, err) ||
+    if (run_section(j, "import_common", "same_id", 0, NULL, NULL, err) ||
+        run_section(j, "import_common", "analyze", 0, NULL, NULL, err) ||
         check_rows(j, file, "resolve", "mismatched", false, err) ||
         check_rows(j, "import_common", "dedupe", "duplicate_codes", true, err) ||
         check_rows(j, "import_common", "dedupe_codeless", "duplicate_features", true, err) ||
         check_rows(j, file, "reject", "unmatched", true, err) ||
-        check_rows(j, file, "warn", "mismatched", false, err))
+        check_rows(j, file, "warn", "mismatched", false, err) ||
+        run_section(j, file, "codeless_match", 0, NULL, NULL, err))
         return err->code;
 
     if (j->o->mode == IMP_MODE_INSERT) {
@@ -501,6 +503,13 @@ static core_code check_and_merge(imp_job *j, core_err *err)
             }
         }
     }
+    long codeless_updated = 0;
+    if (run_section(j, file, "codeless_update", 0, NULL, &r, err)) {
+        PQclear(defs);
+        return err->code;
+    }
+    codeless_updated = strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
     if (run_section(j, file, "merge", 0, NULL, &r, err)) {
         PQclear(defs);
         return err->code;
@@ -517,7 +526,7 @@ static core_code check_and_merge(imp_job *j, core_err *err)
             json_sprintf("%d secondary indexes rebuilt after the merge", PQntuples(defs)));
     PQclear(defs);
     long inserted = strtol(PQgetvalue(r, 0, 0), NULL, 10),
-         updated = strtol(PQgetvalue(r, 0, 1), NULL, 10);
+         updated = strtol(PQgetvalue(r, 0, 1), NULL, 10) + codeless_updated;
     PQclear(r);
     if (run_section(j, "import_common", "count", 0, NULL, &r, err))
         return err->code;
@@ -668,6 +677,10 @@ core_code imp_run(const imp_options *o, PGconn *c, json_t **report_out, core_err
             break;
         }
     const char *ap[] = {actor};
+    /* The staging table of a big file stays in the backend's memory instead of going through
+     * 8 MB of local buffers to disk. Refused (and harmless) once the session has used a
+     * temporary table: only the first import on a connection gets it. */
+    PQclear(PQexec(c, "SET temp_buffers = '256MB'"));
     if ((rc = db_run(c, "BEGIN", 0, NULL, err)) ||
         (rc = db_run(c,
                      "SELECT set_config('pingan.actor', $1, true), "

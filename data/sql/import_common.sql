@@ -16,6 +16,9 @@ DELETE FROM imp_stage s
  WHERE s.code IS NULL AND coalesce(s.name, '') = d.name AND s.geom = d.geom AND s.fid <> d.keep
 RETURNING s.fid, s.code, s.name, 'same name and geometry as feature ' || d.keep || ' of the file';
 
+-- @same_id  the stored feature a feature without a code is (import_<target>.sql @codeless_match)
+ALTER TABLE imp_stage ADD COLUMN same_id bigint;
+
 -- @analyze  the planner knows nothing of a fresh temporary table
 ANALYZE imp_stage;
 
