@@ -684,7 +684,11 @@ core_code imp_run(const imp_options *o, PGconn *c, json_t **report_out, core_err
     if ((rc = db_run(c, "BEGIN", 0, NULL, err)) ||
         (rc = db_run(c,
                      "SELECT set_config('pingan.actor', $1, true), "
-                     "set_config('pingan.role', 'importer', true)",
+                     "set_config('pingan.role', 'importer', true), "
+                     /* the file's duplicate codes are found by one hash of all its codes,
+                      * and a bulk load's indexes are built by sorting: both in memory */
+                     "set_config('work_mem', '128MB', true), "
+                     "set_config('maintenance_work_mem', '512MB', true)",
                      1, ap, err)))
         goto done;
     double t1 = core_now_ms();
