@@ -149,8 +149,11 @@ static void log_tail(const char *path, char *out, size_t size)
     char line[1024];
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (line[0])
-            snprintf(out, size, "%s", line);
+        if (line[0]) { /* cut to size, without a truncating snprintf (-Wformat-truncation) */
+            size_t n = strlen(line) < size ? strlen(line) : size - 1;
+            memcpy(out, line, n);
+            out[n] = '\0';
+        }
     }
     fclose(f);
 }
