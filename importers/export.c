@@ -23,7 +23,7 @@ typedef struct {
     int ncols; /* columns before the wkb */
 } exporter;
 
-static const char *driver_of(const char *format)
+const char *imp_driver_of(const char *format)
 {
     static const char *map[][2] = {{"gpkg", "GPKG"},       {"shp", "ESRI Shapefile"},
                                    {"geojson", "GeoJSON"}, {"csv", "CSV"},
@@ -55,11 +55,31 @@ static OGRFieldType field_type(Oid t, OGRFieldSubType *sub)
     }
 }
 
+char **imp_layer_options(const char *drv, const char *encoding, const char *format)
+{
+    char **lco = NULL;
+    if (strcmp(drv, "ESRI Shapefile") == 0) {
+        /* the DBF in the chosen encoding, and a .cpg that says which */
+        const char *enc = encoding ? encoding : "UTF-8";
+        if (strcasecmp(enc, "GBK") == 0 || strcasecmp(enc, "GB2312") == 0 ||
+            strcasecmp(enc, "936") == 0 || strcasecmp(enc, "GB18030") == 0)
+            enc = "CP936";
+        lco = CSLSetNameValue(lco, "ENCODING", enc);
+    } else if (strcmp(drv, "CSV") == 0) {
+        lco = CSLSetNameValue(lco, "GEOMETRY", "AS_WKT");
+        /* Excel reads a CSV without a byte order mark as the local code page: 中文 garbled */
+        lco = CSLSetNameValue(lco, "WRITE_BOM", "YES");
+    } else if (encoding) {
+        core_log(CORE_LOG_WARN, "export_encoding_ignored", "\"format\":\"%s\"", format);
+    }
+    return lco;
+}
+
 /* The layer is made on the first row, when the data's GK zone can be known. */
 static core_code make_layer(exporter *x, PGresult *r, OGRGeometryH first, core_err *err)
 {
     const imp_export_options *o = x->o;
-    const char *drv = driver_of(o->format);
+    const char *drv = imp_driver_of(o->format);
     GDALDriverH d = GDALGetDriverByName(drv);
     if (!d)
         return core_fail(err, CORE_EUNAVAIL, "GDAL has no %s driver", drv);
@@ -88,18 +108,7 @@ static core_code make_layer(exporter *x, PGresult *r, OGRGeometryH first, core_e
     if (!OSRIsSame(x->src, x->dst) && !(x->ct = OCTNewCoordinateTransformation(x->src, x->dst)))
         return core_fail(err, CORE_ECRS, "cannot transform CGCS2000 to %s", o->t_srs);
 
-    char **lco = NULL;
-    if (strcmp(drv, "ESRI Shapefile") == 0) {
-        const char *enc = o->encoding ? o->encoding : "UTF-8";
-        if (strcasecmp(enc, "GBK") == 0 || strcasecmp(enc, "GB2312") == 0 ||
-            strcasecmp(enc, "936") == 0 || strcasecmp(enc, "GB18030") == 0)
-            enc = "CP936";
-        lco = CSLSetNameValue(lco, "ENCODING", enc);
-    } else if (strcmp(drv, "CSV") == 0) {
-        lco = CSLSetNameValue(lco, "GEOMETRY", "AS_WKT");
-    } else if (o->encoding) {
-        core_log(CORE_LOG_WARN, "export_encoding_ignored", "\"format\":\"%s\"", o->format);
-    }
+    char **lco = imp_layer_options(drv, o->encoding, o->format);
     OGRwkbGeometryType gt = strcmp(o->from, "jurisdictions") == 0 || strcmp(o->from, "grids") == 0
                                 ? wkbMultiPolygon
                             : strcmp(o->from, "cameras") == 0 ? wkbPoint
@@ -188,7 +197,7 @@ core_code imp_export(const imp_export_options *o, PGconn *c, long *count_out, co
                          "unknown collection '%s' (jurisdictions, grids, key_places, hazards, "
                          "population_units, cameras)",
                          o->from ? o->from : "");
-    if (!o->format || !driver_of(o->format))
+    if (!o->format || !imp_driver_of(o->format))
         return core_fail(err, CORE_EINVAL, "unknown format '%s' (gpkg, shp, geojson, csv, kml)",
                          o->format ? o->format : "");
     if (!o->out)

@@ -85,4 +85,11 @@ bool imp_source_text(imp_source *s, const char *in, char *out, size_t size);
 /* The GDAL path of a user path: zips through /vsizip/, KMZ too. */
 void imp_gdal_path(const char *path, char *out, size_t size);
 
+/* ---- export (export.c) ---- */
+/* The GDAL driver of an export format name (gpkg, shp, geojson, csv, kml), NULL if none. */
+const char *imp_driver_of(const char *format);
+/* Layer creation options of a driver: Shapefile encoding (.cpg), CSV as WKT with a BOM. New
+ * list, CSLDestroy() it. */
+char **imp_layer_options(const char *drv, const char *encoding, const char *format);
+
 #endif

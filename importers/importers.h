@@ -71,6 +71,25 @@ typedef struct {
 /* Writes the collection to o->out; *count (may be NULL) gets the features written. */
 core_code imp_export(const imp_export_options *o, PGconn *c, long *count, core_err *err);
 
+/* ---- writing features one by one (the feature API's downloads) ------------------------- */
+
+typedef struct imp_writer imp_writer;
+typedef enum { IMP_FIELD_TEXT, IMP_FIELD_INT, IMP_FIELD_REAL, IMP_FIELD_BOOL } imp_field_type;
+
+/* A new writer of format (gpkg; shp, given a path ending .shp.zip, is a zipped Shapefile with
+ * .cpg and .prj; csv with WKT and a UTF-8 BOM; kml; geojson) to path, one layer named layer,
+ * coordinates in srs (any CRS GDAL reads; lon/lat order, or swap_xy when they come lat/lon).
+ * The file is made at the first feature. Free with imp_writer_close. NULL with err. */
+imp_writer *imp_writer_create(const char *format, const char *path, const char *layer,
+                              const char *srs, bool swap_xy, core_err *err);
+/* Declares a field (before the first feature); a feature_id field always comes first. */
+core_code imp_writer_field(imp_writer *w, const char *name, imp_field_type type, core_err *err);
+/* Writes one GeoJSON Feature given as text: its id, the declared properties, its geometry. */
+core_code imp_writer_add_geojson(imp_writer *w, const char *feature, size_t len, core_err *err);
+long imp_writer_count(const imp_writer *w);
+/* Finishes the file (keep) or removes it (!keep, or on failure), and frees w. */
+core_code imp_writer_close(imp_writer *w, bool keep, core_err *err);
+
 /* ---- multipart/form-data (RFC 7578), for uploads -------------------------------------- */
 
 typedef struct {

@@ -100,6 +100,8 @@ char *imp_report_text(const json_t *r)
     list(&b, r, "unmatched", "Not matched to the reference division codes", 200);
     list(&b, r, "mismatched", "Names or codes that differ from the reference", 200);
     list(&b, r, "duplicate_codes", "Duplicate codes (later ones skipped)", 50);
+    list(&b, r, "duplicate_features",
+         "Features without a code given twice (same name and geometry; later ones skipped)", 50);
     list(&b, r, "repaired", "Repaired geometries", 50);
     list(&b, r, "warnings_per_feature", "Warnings on features (kept)", 50);
     list(&b, r, "outside_jiangxi", "Outside Jiangxi", 50);

@@ -390,8 +390,16 @@ static core_code run_section(imp_job *j, const char *file, const char *section, 
     char *sql = imp_sql(file, section, err);
     if (!sql)
         return err->code;
+    double t0 = core_now_ms();
     PGresult *r = PQexecParams(j->c, sql, np, NULL, params, NULL, NULL, 0);
     free(sql);
+    /* each step's time goes into the report: where a slow import spends it */
+    json_t *steps = json_object_get(j->report, "steps_s");
+    if (!steps)
+        json_object_set_new(j->report, "steps_s", steps = json_object());
+    char key[128];
+    snprintf(key, sizeof key, "%s/%s", file, section);
+    json_object_set_new(steps, key, json_real((core_now_ms() - t0) / 1000.0));
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         core_fail(err, CORE_EDB, "%s (%s): %s", file, section, PQresultErrorMessage(r));
@@ -431,11 +439,14 @@ static core_code check_and_merge(imp_job *j, core_err *err)
 {
     char file[64];
     snprintf(file, sizeof file, "import_%s", j->t->name);
-    if (run_section(j, "import_common", "analyze", 0, NULL, NULL, err) ||
+    if (run_section(j, "import_common", "same_id", 0, NULL, NULL, err) ||
+        run_section(j, "import_common", "analyze", 0, NULL, NULL, err) ||
         check_rows(j, file, "resolve", "mismatched", false, err) ||
         check_rows(j, "import_common", "dedupe", "duplicate_codes", true, err) ||
+        check_rows(j, "import_common", "dedupe_codeless", "duplicate_features", true, err) ||
         check_rows(j, file, "reject", "unmatched", true, err) ||
-        check_rows(j, file, "warn", "mismatched", false, err))
+        check_rows(j, file, "warn", "mismatched", false, err) ||
+        run_section(j, file, "codeless_match", 0, NULL, NULL, err))
         return err->code;
 
     if (j->o->mode == IMP_MODE_INSERT) {
@@ -492,6 +503,13 @@ static core_code check_and_merge(imp_job *j, core_err *err)
             }
         }
     }
+    long codeless_updated = 0;
+    if (run_section(j, file, "codeless_update", 0, NULL, &r, err)) {
+        PQclear(defs);
+        return err->code;
+    }
+    codeless_updated = strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
     if (run_section(j, file, "merge", 0, NULL, &r, err)) {
         PQclear(defs);
         return err->code;
@@ -508,7 +526,7 @@ static core_code check_and_merge(imp_job *j, core_err *err)
             json_sprintf("%d secondary indexes rebuilt after the merge", PQntuples(defs)));
     PQclear(defs);
     long inserted = strtol(PQgetvalue(r, 0, 0), NULL, 10),
-         updated = strtol(PQgetvalue(r, 0, 1), NULL, 10);
+         updated = strtol(PQgetvalue(r, 0, 1), NULL, 10) + codeless_updated;
     PQclear(r);
     if (run_section(j, "import_common", "count", 0, NULL, &r, err))
         return err->code;
@@ -530,11 +548,11 @@ static const char *mode_name(imp_mode m)
 
 static json_t *new_report(const imp_options *o, const imp_target *t)
 {
-    return json_pack("{s:s,s:s,s:s,s:b,s:{},s:[],s:[],s:[],s:[],s:[],s:[],s:[],s:[]}", "file",
+    return json_pack("{s:s,s:s,s:s,s:b,s:{},s:[],s:[],s:[],s:[],s:[],s:[],s:[],s:[],s:[]}", "file",
                      o->display_name ? o->display_name : o->path, "into", t->name, "mode",
                      mode_name(o->mode), "dry_run", o->dry_run, "counts", "warnings", "repaired",
                      "skipped", "outside_jiangxi", "duplicate_codes", "unmatched", "mismatched",
-                     "warnings_per_feature");
+                     "warnings_per_feature", "duplicate_features");
 }
 
 static core_code stream(imp_job *j, core_err *err)
@@ -659,10 +677,18 @@ core_code imp_run(const imp_options *o, PGconn *c, json_t **report_out, core_err
             break;
         }
     const char *ap[] = {actor};
+    /* The staging table of a big file stays in the backend's memory instead of going through
+     * 8 MB of local buffers to disk. Refused (and harmless) once the session has used a
+     * temporary table: only the first import on a connection gets it. */
+    PQclear(PQexec(c, "SET temp_buffers = '256MB'"));
     if ((rc = db_run(c, "BEGIN", 0, NULL, err)) ||
         (rc = db_run(c,
                      "SELECT set_config('pingan.actor', $1, true), "
-                     "set_config('pingan.role', 'importer', true)",
+                     "set_config('pingan.role', 'importer', true), "
+                     /* the file's duplicate codes are found by one hash of all its codes,
+                      * and a bulk load's indexes are built by sorting: both in memory */
+                     "set_config('work_mem', '128MB', true), "
+                     "set_config('maintenance_work_mem', '512MB', true)",
                      1, ap, err)))
         goto done;
     double t1 = core_now_ms();
@@ -691,6 +717,9 @@ done:
     json_object_set_new(
         j.counts, "duplicate_codes",
         json_integer((json_int_t)json_array_size(json_object_get(j.report, "duplicate_codes"))));
+    json_object_set_new(
+        j.counts, "duplicate_features",
+        json_integer((json_int_t)json_array_size(json_object_get(j.report, "duplicate_features"))));
     json_object_set_new(j.report, "seconds", json_real((core_now_ms() - t0) / 1000.0));
     json_object_set_new(j.report, "status",
                         json_string(rc           ? "failed"

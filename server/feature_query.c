@@ -602,8 +602,10 @@ int srv_items_parse(srv_req *r, const srv_coll *c, srv_items_params *p, srv_sqla
     if (st)
         return st;
     char v[64];
-    if (qval(r, "f", v, sizeof v) && strcmp(v, "json") != 0 && strcmp(v, "geojson") != 0)
-        return bad(r, "invalid_format", "f", "f must be json (GeoJSON)");
+    if (qval(r, "f", v, sizeof v) && strcmp(v, "json") != 0 && strcmp(v, "geojson") != 0 &&
+        !srv_download_known(v))
+        return bad(r, "invalid_format", "f",
+                   "f must be json (GeoJSON), or csv, gpkg, shp or kml for a download");
     p->limit = SRV_ITEMS_LIMIT_DEFAULT;
     if (qval(r, "limit", v, sizeof v)) {
         if (!parse_long(v, &p->limit) || p->limit < 1)

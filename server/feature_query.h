@@ -80,4 +80,15 @@ const char *srv_geom_schema_url(const srv_coll *c);
 /* Sends the problem for a failed database call (503 when the database is away, else 500). */
 int srv_db_problem(srv_req *r, PGconn *c, const char *what);
 
+/* ---- downloads of the items as files (h_download.c) ---- */
+/* The download format (csv, gpkg, shp, kml) that f= or the Accept header asks for, or NULL
+ * for the ordinary GeoJSON page. */
+const char *srv_download_format(const srv_req *r);
+/* Whether f= names a download format (also its synonyms: shapefile, zip, geopackage). */
+bool srv_download_known(const char *f);
+/* Links (rel enclosure) to the downloads of collection c, a new JSON array. */
+json_t *srv_download_links(const char *base, const srv_coll *c);
+/* GET /collections/{id}/items as a file: every feature the items query matches. */
+int h_items_download(srv_req *r, const srv_coll *c, const char *format);
+
 #endif

@@ -150,6 +150,10 @@ static json_t *describe(const srv_req *r, const srv_coll *c, PGconn *conn, const
                           link_obj(base, path, "self", "application/json", "this collection"));
     snprintf(path, sizeof path, "/collections/%s/items", c->id);
     json_array_append_new(links, link_obj(base, path, "items", "application/geo+json", "features"));
+    /* downloads of every feature as a file (h_download.c) */
+    json_t *downloads = srv_download_links(base, c);
+    json_array_extend(links, downloads);
+    json_decref(downloads);
     snprintf(path, sizeof path, "/collections/%s/queryables", c->id);
     json_array_append_new(links,
                           link_obj(base, path, "http://www.opengis.net/def/rel/ogc/1.0/queryables",

@@ -94,6 +94,9 @@ int h_items(srv_req *r)
     const srv_coll *c = collection_of(r, &status);
     if (!c)
         return status;
+    const char *download = srv_download_format(r);
+    if (download)
+        return h_items_download(r, c, download);
     if (!acceptable(r))
         return not_acceptable(r);
     srv_items_params p;

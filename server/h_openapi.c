@@ -86,6 +86,18 @@ static json_t *shared_parameters(void)
                "Statistical division code prefix (2-12 digits; a full 12-digit code means its "
                "level): features inside that jurisdiction.",
                json_pack("{s:s, s:s}", "type", "string", "pattern", "^[0-9]{2,12}$"), false));
+    /* downloads (h_download.c): the items of a collection also come as files */
+    json_object_set_new(
+        p, "f-items",
+        qparam("f",
+               "Output format: json (GeoJSON, the default, paged), or a download of every "
+               "matching feature (all of them unless limit is given) as csv (WKT, UTF-8 with a "
+               "BOM for Excel), gpkg (GeoPackage), shp (zipped Shapefile with .cpg and .prj) "
+               "or kml. The Accept header (text/csv, application/geopackage+sqlite3, "
+               "application/zip, application/vnd.google-earth.kml+xml) asks the same.",
+               json_pack("{s:s, s:[s,s,s,s,s,s], s:s}", "type", "string", "enum", "json", "geojson",
+                         "csv", "gpkg", "shp", "kml", "default", "json"),
+               false));
     json_object_set_new(p, "f",
                         qparam("f", "Output format; only GeoJSON/JSON.",
                                json_pack("{s:s, s:[s,s], s:s}", "type", "string", "enum", "json",
@@ -238,7 +250,7 @@ int h_openapi(srv_req *r)
 
         json_t *params = json_array();
         const char *shared[] = {"limit", "offset",   "after",  "bbox",         "bbox-crs",
-                                "crs",   "datetime", "sortby", "jurisdiction", "f"};
+                                "crs",   "datetime", "sortby", "jurisdiction", "f-items"};
         for (size_t k = 0; k < sizeof shared / sizeof shared[0]; k++) {
             char where[100];
             snprintf(where, sizeof where, "#/components/parameters/%s", shared[k]);
@@ -264,6 +276,15 @@ int h_openapi(srv_req *r)
             "timeStamp", "type", "string", "links", "type", "array");
         json_t *items_ok = json_response("a page of features; Content-Crs says the CRS",
                                          "application/geo+json", fc);
+        /* the downloads f= asks for */
+        json_t *content = json_object_get(items_ok, "content");
+        static const char *const dl_types[] = {"text/csv", "application/geopackage+sqlite3",
+                                               "application/zip",
+                                               "application/vnd.google-earth.kml+xml"};
+        for (size_t k = 0; content && k < sizeof dl_types / sizeof dl_types[0]; k++)
+            json_object_set_new(
+                content, dl_types[k],
+                json_pack("{s:{s:s, s:s}}", "schema", "type", "string", "format", "binary"));
         json_object_set_new(items_ok, "headers",
                             json_pack("{s:{s:s, s:{s:s}}}", "Content-Crs", "description",
                                       "the CRS of the geometry, as <uri>", "schema", "type",

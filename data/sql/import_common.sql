@@ -8,6 +8,17 @@ DELETE FROM imp_stage s
  WHERE s.code = d.code AND s.fid <> d.keep
 RETURNING s.fid, s.code, s.name, 'duplicate code: feature ' || d.keep || ' of the file has it too';
 
+-- @dedupe_codeless  a feature without a code that repeats the name and geometry of an earlier
+-- one of the file is the same feature given twice: dropped, so that a re-import matches one
+DELETE FROM imp_stage s
+ USING (SELECT min(fid) AS keep, coalesce(name, '') AS name, geom FROM imp_stage
+         WHERE code IS NULL GROUP BY 2, 3 HAVING count(*) > 1) d
+ WHERE s.code IS NULL AND coalesce(s.name, '') = d.name AND s.geom = d.geom AND s.fid <> d.keep
+RETURNING s.fid, s.code, s.name, 'same name and geometry as feature ' || d.keep || ' of the file';
+
+-- @same_id  the stored feature a feature without a code is (import_<target>.sql @codeless_match)
+ALTER TABLE imp_stage ADD COLUMN same_id bigint;
+
 -- @analyze  the planner knows nothing of a fresh temporary table
 ANALYZE imp_stage;
 

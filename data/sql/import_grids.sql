@@ -30,6 +30,12 @@ RETURNING s.fid, s.code, s.name,
 -- @warn
 SELECT NULL::bigint, NULL::text, NULL::text, NULL::text WHERE false;
 
+-- @codeless_match  every feature has a code here
+SELECT 1 WHERE false;
+
+-- @codeless_update
+SELECT 1 WHERE false;
+
 -- @conflicts
 SELECT s.code FROM imp_stage s JOIN grids t ON t.code = s.code ORDER BY s.fid LIMIT 20;
 

@@ -37,6 +37,12 @@ SELECT s.fid, s.code, s.name, 'name differs from the reference division codes: '
  WHERE s.name IS NOT NULL AND s.name <> j.name
  ORDER BY s.fid;
 
+-- @codeless_match  every feature has a code here
+SELECT 1 WHERE false;
+
+-- @codeless_update
+SELECT 1 WHERE false;
+
 -- @conflicts  boundaries always update existing codes: nothing conflicts
 SELECT NULL::text WHERE false;
 

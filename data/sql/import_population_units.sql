@@ -26,19 +26,37 @@ UPDATE imp_stage s SET village_code = NULL
    AND NOT EXISTS (SELECT 1 FROM jurisdictions j WHERE j.code = s.village_code AND j.level = 'village')
 RETURNING s.fid, s.code, s.name, 'village/community code not in the reference division codes, left empty';
 
--- @conflicts
-SELECT s.code FROM imp_stage s JOIN population_units t ON t.code = s.code ORDER BY s.fid LIMIT 20;
+-- @codeless_match  a feature without a code is the stored feature without a code that has
+-- the same name and geometry (what importing the same file again gives); run before the
+-- merge, in a statement of its own, so that no scan of population_units sees rows being inserted
+UPDATE imp_stage s SET same_id = t.id
+  FROM population_units t
+ WHERE s.code IS NULL AND t.code IS NULL AND t.geom ~= s.geom AND t.geom = s.geom
+   AND coalesce(t.name, '') = coalesce(s.name, '');
+
+-- @codeless_update  those of them whose other values changed
+UPDATE population_units t SET kind = coalesce(s.kind, 'building'), households = coalesce(s.households, 0), residents = coalesce(s.residents, 0), floors = s.floors, village_code = s.village_code
+  FROM imp_stage s
+ WHERE t.id = s.same_id
+   AND (t.kind, t.households, t.residents, t.floors, t.village_code)
+       IS DISTINCT FROM (coalesce(s.kind, 'building'), coalesce(s.households, 0), coalesce(s.residents, 0), s.floors, s.village_code);
+
+-- @conflicts  by code, or without a code by the same name and geometry
+(SELECT s.code FROM imp_stage s JOIN population_units t ON t.code = s.code ORDER BY s.fid LIMIT 20)
+UNION ALL
+(SELECT 'feature ' || s.fid FROM imp_stage s WHERE s.same_id IS NOT NULL ORDER BY s.fid LIMIT 20);
 
 -- @scope_delete
 DELETE FROM population_units t
  WHERE t.village_code LIKE $1 || '%'
-   AND NOT EXISTS (SELECT 1 FROM imp_stage s WHERE s.code = t.code);
+   AND NOT EXISTS (SELECT 1 FROM imp_stage s WHERE s.code = t.code)
+   AND NOT EXISTS (SELECT 1 FROM imp_stage s WHERE s.same_id = t.id);
 
--- @merge
+-- @merge  by code; features without a code that match a stored one were dealt with above
 WITH m AS (
     INSERT INTO population_units AS t (code, name, kind, households, residents, floors, village_code, geom)
     SELECT code, name, coalesce(kind, 'building'), coalesce(households, 0), coalesce(residents, 0), floors, village_code, geom
-      FROM imp_stage
+      FROM imp_stage WHERE same_id IS NULL
     ON CONFLICT (code) DO UPDATE
        SET name = EXCLUDED.name, kind = EXCLUDED.kind, households = EXCLUDED.households, residents = EXCLUDED.residents, floors = EXCLUDED.floors, village_code = EXCLUDED.village_code, geom = EXCLUDED.geom
      WHERE (t.name, t.kind, t.households, t.residents, t.floors, t.village_code, t.geom)

@@ -549,6 +549,104 @@ START_TEST(test_import_again_changes_nothing)
 }
 END_TEST
 
+/* Bureau building and place lists often have no code column: a feature without a code is the
+ * same as a stored one without a code that has the same name and geometry. */
+START_TEST(test_import_again_without_codes_changes_nothing)
+{
+    static const char *csv = "WKT,名称,户数,层数\n"
+                             "\"POLYGON ((114.93 27.81,114.9302 27.81,114.9302 27.8102,114.93 "
+                             "27.8102,114.93 27.81))\",一号楼,12,6\n"
+                             "\"POLYGON ((114.94 27.81,114.9402 27.81,114.9402 27.8102,114.94 "
+                             "27.8102,114.94 27.81))\",,8,3\n"
+                             "\"POLYGON ((114.94 27.81,114.9402 27.81,114.9402 27.8102,114.94 "
+                             "27.8102,114.94 27.81))\",,8,3\n"
+                             "\"POLYGON ((114.95 27.81,114.9502 27.81,114.9502 27.8102,114.95 "
+                             "27.8102,114.95 27.81))\",,5,2\n";
+    write_file("b.csv", csv);
+    char *out = NULL;
+    ck_assert_int_eq(pingan(&out, "import", in_dir("b.csv"), "--preset", "buildings", "--format",
+                            "json", "-q", END),
+                     0);
+    json_t *r = report_of(out);
+    /* the file's third row repeats the second: dropped and said */
+    ck_assert_int_eq(count(r, "inserted"), 3);
+    ck_assert_int_eq(count(r, "duplicate_features"), 1);
+    json_decref(r);
+    free(out);
+    long ids = db_long("SELECT sum(id) FROM population_units WHERE code IS NULL");
+    ck_assert_int_eq(db_long("SELECT count(*) FROM population_units WHERE code IS NULL"), 3);
+
+    /* again: nothing new, nothing changed */
+    ck_assert_int_eq(pingan(&out, "import", in_dir("b.csv"), "--preset", "buildings", "--format",
+                            "json", "-q", END),
+                     0);
+    r = report_of(out);
+    ck_assert_int_eq(count(r, "inserted"), 0);
+    ck_assert_int_eq(count(r, "updated"), 0);
+    ck_assert_int_eq(count(r, "unchanged"), 3);
+    json_decref(r);
+    free(out);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM population_units WHERE code IS NULL"), 3);
+    ck_assert_int_eq(db_long("SELECT max(version) FROM population_units WHERE code IS NULL"), 1);
+
+    /* a corrected household count updates that building in place */
+    write_file("b.csv", "WKT,名称,户数,层数\n"
+                        "\"POLYGON ((114.93 27.81,114.9302 27.81,114.9302 27.8102,114.93 "
+                        "27.8102,114.93 27.81))\",一号楼,14,6\n"
+                        "\"POLYGON ((114.94 27.81,114.9402 27.81,114.9402 27.8102,114.94 "
+                        "27.8102,114.94 27.81))\",,8,3\n"
+                        "\"POLYGON ((114.95 27.81,114.9502 27.81,114.9502 27.8102,114.95 "
+                        "27.8102,114.95 27.81))\",,5,2\n");
+    ck_assert_int_eq(pingan(&out, "import", in_dir("b.csv"), "--preset", "buildings", "--format",
+                            "json", "-q", END),
+                     0);
+    r = report_of(out);
+    ck_assert_int_eq(count(r, "inserted"), 0);
+    ck_assert_int_eq(count(r, "updated"), 1);
+    ck_assert_int_eq(count(r, "unchanged"), 2);
+    json_decref(r);
+    free(out);
+    ck_assert_int_eq(db_long("SELECT households FROM population_units WHERE name = '一号楼'"), 14);
+    ck_assert_int_eq(db_long("SELECT version FROM population_units WHERE name = '一号楼'"), 2);
+    ck_assert_int_eq(db_long("SELECT sum(id) FROM population_units WHERE code IS NULL"), ids);
+
+    /* the same name elsewhere is another building */
+    write_file("c.csv", "WKT,名称,户数\n"
+                        "\"POLYGON ((114.96 27.81,114.9602 27.81,114.9602 27.8102,114.96 "
+                        "27.8102,114.96 27.81))\",一号楼,3\n");
+    ck_assert_int_eq(pingan(&out, "import", in_dir("c.csv"), "--preset", "buildings", "-q", END),
+                     0);
+    free(out);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM population_units WHERE name = '一号楼'"), 2);
+
+    /* places without codes: points, also in replace-scope, which keeps the ones it matches */
+    write_file("k.csv", "名称,类别,村代码,经度,纬度\n"
+                        "无码小学,学校,360502001001,114.93,27.81\n"
+                        "无码医院,医院,360502001001,114.931,27.811\n");
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(pingan(&out, "import", in_dir("k.csv"), "--into", "key_places", "-q", END),
+                         0);
+        free(out);
+    }
+    ck_assert_int_eq(db_long("SELECT count(*) FROM key_places WHERE name LIKE '无码%'"), 2);
+    long kid = db_long("SELECT id FROM key_places WHERE name = '无码小学'");
+    write_file("k.csv", "名称,类别,村代码,经度,纬度\n"
+                        "无码小学,学校,360502001001,114.93,27.81\n");
+    ck_assert_int_eq(pingan(&out, "import", in_dir("k.csv"), "--into", "key_places", "--mode",
+                            "replace-scope", "--scope", "360502001001", "-q", END),
+                     0);
+    free(out);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM key_places WHERE name LIKE '无码%'"), 1);
+    ck_assert_int_eq(db_long("SELECT id FROM key_places WHERE name = '无码小学'"), kid);
+    /* insert mode calls an identical feature without a code a conflict */
+    ck_assert_int_ne(pingan(&out, "import", in_dir("k.csv"), "--into", "key_places", "--mode",
+                            "insert", "-q", END),
+                     0);
+    ck_assert_msg(strstr(out, "feature 1"), "%s", out);
+    free(out);
+}
+END_TEST
+
 START_TEST(test_import_dry_run_writes_nothing_and_reports_outsiders)
 {
     write_file("h.csv", "编号,名称,类型,经度,纬度\nD-1,试试,滑坡,114.93,27.81\n"
@@ -674,7 +772,7 @@ int main(void)
     /* One case per ctest entry (CK_RUN_CASE), so the family runs in parallel. */
     struct {
         const char *name;
-        const TTest *tests[6];
+        const TTest *tests[7];
     } cases[] = {
         {"crs",
          {test_import_gk_4547_point_lands_exactly,
@@ -691,6 +789,7 @@ int main(void)
           test_import_kill_9_during_load_leaves_nothing, test_import_again_changes_nothing,
           test_import_dry_run_writes_nothing_and_reports_outsiders,
           test_import_replace_scope_deletes_what_the_file_dropped, NULL}},
+        {"codeless", {test_import_again_without_codes_changes_nothing, NULL}},
         {"counties", {test_import_gcj02_county_outlines_name_the_unmatched, NULL}},
         {"export", {test_export_formats_and_gk_zone, NULL}},
     };
