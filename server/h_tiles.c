@@ -259,6 +259,7 @@ int h_tile(srv_req *r)
                    ? srv_problem(r, 503, "db_unavailable", "the database is not reachable", NULL)
                    : srv_problem(r, 500, "tile_failed", "the tile could not be built", NULL);
     }
+    r->quiet = !r->server->cfg.tile_access_log; /* errors are logged: they return above */
     int status;
     if (!tile->raw_len) {
         status = srv_send(r, 204, NULL, NULL, 0, TILE_CACHE_CONTROL "Vary: Accept-Encoding\r\n");
@@ -287,6 +288,8 @@ int h_tile(srv_req *r)
                                 headers);
         core_buf_free(&raw);
     }
+    if (status >= 400)
+        r->quiet = false;
     tile_ref_release(tile);
     return status;
 }

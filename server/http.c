@@ -80,9 +80,19 @@ int srv_send(srv_req *r, int status, const char *content_type, const void *body,
         r->status = 500;
         return 500;
     }
-    mg_write(r->conn, head, (size_t)n);
-    if (len && !is_head(r) && status != 304 && status != 204)
-        mg_write(r->conn, body, len);
+    bool with_body = len && !is_head(r) && status != 304 && status != 204;
+    /* Head and a small body in one write: one send() and one TCP segment, where two writes
+     * under tcp_nodelay are two of each (a cached tile is little more than this). */
+    char one[16384];
+    if (with_body && (size_t)n + len <= sizeof one) {
+        memcpy(one, head, (size_t)n);
+        memcpy(one + n, body, len);
+        mg_write(r->conn, one, (size_t)n + len);
+    } else {
+        mg_write(r->conn, head, (size_t)n);
+        if (with_body)
+            mg_write(r->conn, body, len);
+    }
     r->status = status;
     r->bytes += (long long)len;
     return status;

@@ -17,6 +17,12 @@ static int log_message(const struct mg_connection *conn, const char *message)
     return 1;
 }
 
+static int allow_all(struct mg_connection *conn, void *data)
+{
+    (void)conn, (void)data;
+    return 1;
+}
+
 srv *srv_start(const srv_config *cfg, core_err *err)
 {
     srv *s = calloc(1, sizeof *s);
@@ -76,6 +82,9 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         s->ctx = NULL;
         goto fail;
     }
+    /* Authorization is the handlers' (auth.c): without a handler here CivetWeb looks for a
+     * .htpasswd file on every request, a stat() per cached tile. */
+    mg_set_auth_handler(s->ctx, "/", allow_all, NULL);
     srv_routes_install(s);
     s->overdue = srv_overdue_start(s);
     return s;
