@@ -454,6 +454,69 @@ START_TEST(test_styles_served_absolute_and_valid)
 }
 END_TEST
 
+/* pingan tiles sizes weighs the tiles the server sends: the largest tile it names has exactly
+ * the size it reports, per-layer figures add up, and a limit below it fails the run. */
+START_TEST(test_tile_sizes_sweep_matches_served_tiles)
+{
+    char *out = NULL;
+    const char *args[] = {"tiles", "sizes",    "--layers", ALL,      "--zooms", "4-16", "--all",
+                          "50",    "--sample", "20",       "--json", "--quiet", NULL};
+    ck_assert_int_eq(th_pingan(&out, args), 0);
+    int zooms = 0, measured = 0;
+    for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        json_t *doc = json_loads(line, 0, NULL);
+        ck_assert_msg(doc != NULL, "not JSON: %s", line);
+        int z = (int)json_integer_value(json_object_get(doc, "z"));
+        ck_assert_int_eq(z, 4 + zooms++);
+        json_t *layers = json_object_get(doc, "layers");
+        long long max = json_integer_value(json_object_get(doc, "max_bytes"));
+        long long p99 = json_integer_value(json_object_get(doc, "p99_bytes"));
+        ck_assert_int_le(p99, max);
+        ck_assert(json_is_false(json_object_get(doc, "over_limit")));
+        if (z == 4) { /* nothing is drawn below z5 */
+            ck_assert_int_eq(json_object_size(layers), 0);
+            json_decref(doc);
+            continue;
+        }
+        ck_assert_int_gt(json_integer_value(json_object_get(doc, "tiles")), 0);
+        ck_assert(json_object_get(layers, "jurisdictions") != NULL);
+        ck_assert((z >= 15) == (json_object_get(layers, "population_units") != NULL));
+        long long layer_max = 0, sum = 0;
+        const char *name;
+        json_t *l;
+        json_object_foreach(layers, name, l)
+        {
+            long long m = json_integer_value(json_object_get(l, "max_bytes"));
+            layer_max = m > layer_max ? m : layer_max;
+            sum += m;
+        }
+        ck_assert_int_ge(max, layer_max);
+        ck_assert_int_le(max, sum);
+        if (max > 0) { /* the largest tile as the server sends it, uncompressed */
+            char path[400];
+            snprintf(path, sizeof path, "/tiles/%s/%s.mvt", ALL,
+                     json_string_value(json_object_get(doc, "largest")));
+            th_response r = get(&srv, path, false, NULL);
+            ck_assert_int_eq(r.status, 200);
+            ck_assert_int_eq((long long)r.len, max);
+            th_response_free(&r);
+            measured++;
+        }
+        json_decref(doc);
+    }
+    free(out);
+    ck_assert_int_eq(zooms, 13);
+    ck_assert_int_ge(measured, 10);
+
+    const char *tight[] = {"tiles", "sizes",      "--layers", ALL,       "--zooms",
+                           "14",    "--limit-kb", "1",        "--quiet", NULL};
+    ck_assert_int_eq(th_pingan(&out, tight), 1);
+    ck_assert_ptr_nonnull(strstr(out, "OVER THE LIMIT"));
+    free(out);
+}
+END_TEST
+
 START_TEST(test_sql_edit_in_another_connection_drops_exactly_its_tiles)
 {
     /* Grid 1 (114.900-114.9125 E, 27.800-27.810 N) and tiles that draw it; a far grid's tile
@@ -621,6 +684,7 @@ static Suite *suite(void)
     tcase_add_test(read, test_tilejson_and_catalogue);
     tcase_add_test(read, test_styles_served_absolute_and_valid);
     tcase_add_test(read, test_cache_budget_zero_caches_nothing);
+    tcase_add_test(read, test_tile_sizes_sweep_matches_served_tiles);
     suite_add_tcase(s, read);
     TCase *edit = tcase_create("edit");
     tcase_add_checked_fixture(edit, setup, teardown);
