@@ -1,6 +1,7 @@
 /* Reply helpers every handler uses: whole bodies, JSON, RFC 9457 problems, chunked streams,
  * query parameters, links, and pooled connections that answer 503 when the database is away. */
 #include "srv_internal.h"
+#include "tiles.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,7 +204,23 @@ PGconn *srv_db_acquire(srv_req *r)
     return c;
 }
 
+/* Tiles area: after a write, waits until this server's tile listener has applied every change
+ * notification the write committed, so that the caller's next tile request (which may come on
+ * another connection the moment the reply is read) never gets a tile cached before the edit. */
+static void tiles_catch_up(srv_req *r, PGconn *c)
+{
+    const char *m = r->method;
+    if (!r->server->tiles || !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS") ||
+        PQtransactionStatus(c) != PQTRANS_IDLE)
+        return;
+    core_err err = {0};
+    if (tile_sync(r->server->tiles, c, 2000, &err) && err.code != CORE_EUNAVAIL)
+        core_log(CORE_LOG_WARN, "tiles_sync_failed", "\"error\":\"%s\"", core_code_name(err.code));
+}
+
 void srv_db_release(srv_req *r, PGconn *c)
 {
+    if (c)
+        tiles_catch_up(r, c);
     db_pool_release(r->server->pool, c);
 }

@@ -594,6 +594,67 @@ START_TEST(test_sql_edit_in_another_connection_drops_exactly_its_tiles)
 }
 END_TEST
 
+/* An edit through the API is in the next tile read at once: the write answers only after this
+ * server's listener has applied the edit's notifications (no waiting, no polling here). */
+START_TEST(test_api_write_shows_in_the_very_next_tile)
+{
+    char *text = NULL;
+    const char *args[] = {"token", "create", "--role", "planner", "--scope", "360502", NULL};
+    ck_assert_int_eq(th_pingan(&text, args), 0);
+    text[strcspn(text, "\n")] = '\0';
+    char auth[200];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", text);
+    free(text);
+    PGconn *c = th_db_connect();
+    char *id = th_db_value(c, "SELECT id FROM grids WHERE code = '360502001001001'");
+    PQfinish(c);
+    char item[100], near[300], far[300];
+    snprintf(item, sizeof item, "/collections/grids/items/%s", id);
+    free(id);
+    tile_at(near, sizeof near, "grids", 15, 114.906, 27.805);
+    tile_at(far, sizeof far, "grids", 15, 114.960, 27.870);
+    th_response r = get(&srv, far, true, NULL);
+    char far_before[64], far_after[64];
+    etag_of(&r, far_before, sizeof far_before);
+    th_response_free(&r);
+    char seen[64] = "";
+    for (int i = 0; i < 10; i++) {
+        r = get(&srv, near, true, NULL); /* cached before the edit */
+        char before[64];
+        etag_of(&r, before, sizeof before);
+        ck_assert_msg(i == 0 || strcmp(before, seen) == 0, "the tile changed without an edit");
+        th_response_free(&r);
+        r = th_http(&srv, "GET", item, NULL, NULL);
+        char etag[64], if_match[100], body[200], name[40];
+        ck_assert(th_header(&r, "ETag", etag, sizeof etag));
+        th_response_free(&r);
+        snprintf(if_match, sizeof if_match, "If-Match: %s", etag);
+        snprintf(name, sizeof name, "百花湖网格%d", i);
+        snprintf(body, sizeof body, "{\"properties\":{\"name\":\"%s\"}}", name);
+        const char *h[] = {auth, if_match, "Content-Type: application/merge-patch+json", NULL};
+        r = th_http(&srv, "PATCH", item, h, body);
+        ck_assert_msg(r.status == 200, "PATCH: %ld %s", r.status, r.body);
+        th_response_free(&r);
+        r = get(&srv, near, false, NULL);
+        ck_assert_int_eq(r.status, 200);
+        etag_of(&r, seen, sizeof seen);
+        mvt_tile *t = decode(&r);
+        const mvt_layer *l = mvt_find(t, "grids");
+        ck_assert_msg(feature_where(l, "name", name) != NULL, "edit %d is not in the next tile", i);
+        free(t);
+        th_response_free(&r);
+        r = get(&srv, near, true, NULL);
+        etag_of(&r, seen, sizeof seen);
+        ck_assert_str_ne(seen, before);
+        th_response_free(&r);
+    }
+    r = get(&srv, far, true, NULL);
+    etag_of(&r, far_after, sizeof far_after);
+    th_response_free(&r);
+    ck_assert_str_eq(far_before, far_after);
+}
+END_TEST
+
 START_TEST(test_two_servers_on_one_database_both_invalidate)
 {
     th_server other;
@@ -690,6 +751,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(edit, setup, teardown);
     tcase_set_timeout(edit, 120);
     tcase_add_test(edit, test_sql_edit_in_another_connection_drops_exactly_its_tiles);
+    tcase_add_test(edit, test_api_write_shows_in_the_very_next_tile);
     tcase_add_test(edit, test_two_servers_on_one_database_both_invalidate);
     tcase_add_test(edit, test_listener_reconnects_and_flushes);
     suite_add_tcase(s, edit);
