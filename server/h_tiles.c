@@ -452,10 +452,10 @@ int h_style(srv_req *r)
     return srv_send_json(r, 200, style, NULL);
 }
 
-/* Glyph ranges for the styles' labels. Chinese labels need none: MapLibre draws CJK
- * ideographs with the browser's own fonts (localIdeographFontFamily); other ranges are served
- * from styles/glyphs/<fontstack>/<range>.pbf when installed, else as an empty glyph set, so
- * that a map works offline without a request failing. */
+/* Glyph ranges for the styles' labels. Chinese ideographs need none: MapLibre draws them with
+ * the browser's own fonts (localIdeographFontFamily); digits, Latin and CJK punctuation come
+ * from styles/glyphs/<fontstack>/<range>.pbf (scripts/make-glyphs.sh), any other range as an
+ * empty glyph set, so that a map works offline without a request failing. */
 int h_glyphs(srv_req *r)
 {
     const char *stack = r->params[0], *range = r->params[1];
@@ -471,10 +471,18 @@ int h_glyphs(srv_req *r)
                            "glyphs are at /styles/glyphs/{fontstack}/{start}-"
                            "{end}.pbf",
                            NULL);
-    char rel[400], path[4096];
-    snprintf(rel, sizeof rel, "styles/glyphs/%s/%ld-%ld.pbf", stack, a, b);
+    /* A list of stacks ("A,B"): the first one shipped with this range. */
+    char *data = NULL;
     size_t len = 0;
-    char *data = core_path(path, sizeof path, rel) ? core_read_file(path, &len, NULL) : NULL;
+    for (const char *s = stack; *s && !data;) {
+        size_t n1 = strcspn(s, ",");
+        char rel[400], path[4096];
+        snprintf(rel, sizeof rel, "styles/glyphs/%.*s/%ld-%ld.pbf", (int)n1, s, a, b);
+        if (core_path(path, sizeof path, rel))
+            data = core_read_file(path, &len, NULL);
+        s += n1;
+        s += strspn(s, ", ");
+    }
     int status =
         srv_send(r, 200, "application/x-protobuf", data ? data : "", data ? len : 0,
                  "Cache-Control: public, max-age=86400\r\nAccess-Control-Allow-Origin: *\r\n");

@@ -428,6 +428,87 @@ static void validate_served_style(const char *name)
     unlink(file);
 }
 
+/* ---- glyph ranges: a minimal protobuf walk (varints and length-delimited fields only) ---- */
+static bool pb_varint(const unsigned char **p, const unsigned char *end, unsigned long long *v)
+{
+    *v = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        unsigned char c = *(*p)++;
+        *v |= (unsigned long long)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* The next field: its number, and either its varint or its bytes. */
+static bool pb_next(const unsigned char **p, const unsigned char *end, int *field,
+                    unsigned long long *v, const unsigned char **data)
+{
+    unsigned long long key;
+    if (*p >= end || !pb_varint(p, end, &key))
+        return false;
+    *field = (int)(key >> 3);
+    if ((key & 7) == 0)
+        return pb_varint(p, end, v);
+    if ((key & 7) != 2 || !pb_varint(p, end, v) || *v > (unsigned long long)(end - *p))
+        return false;
+    *data = *p;
+    *p += *v;
+    return true;
+}
+
+typedef struct {
+    char stack[64], range[32];
+    int glyphs;
+    unsigned long long w3, h3, adv3, bitmap3; /* the glyph of '3' */
+} glyph_range;
+
+static glyph_range decode_glyphs(const th_response *r)
+{
+    glyph_range g = {0};
+    const unsigned char *p = (const unsigned char *)r->body, *end = p + r->len, *d;
+    int f;
+    unsigned long long v;
+    ck_assert(pb_next(&p, end, &f, &v, &d) && f == 1); /* glyphs.stacks */
+    const unsigned char *sp = d, *send = d + v;
+    while (pb_next(&sp, send, &f, &v, &d)) {
+        if (f == 1)
+            snprintf(g.stack, sizeof g.stack, "%.*s", (int)v, d);
+        else if (f == 2)
+            snprintf(g.range, sizeof g.range, "%.*s", (int)v, d);
+        else if (f == 3) {
+            g.glyphs++;
+            const unsigned char *gp = d, *gend = d + v, *gd;
+            unsigned long long id = 0, w = 0, h = 0, adv = 0, bits = 0, gv;
+            int gf;
+            while (pb_next(&gp, gend, &gf, &gv, &gd))
+                switch (gf) {
+                case 1:
+                    id = gv;
+                    break;
+                case 2:
+                    bits = gv;
+                    break;
+                case 3:
+                    w = gv;
+                    break;
+                case 4:
+                    h = gv;
+                    break;
+                case 7:
+                    adv = gv;
+                    break;
+                default:
+                    break;
+                }
+            if (id == '3')
+                g.w3 = w, g.h3 = h, g.adv3 = adv, g.bitmap3 = bits;
+        }
+    }
+    return g;
+}
+
 START_TEST(test_styles_served_absolute_and_valid)
 {
     validate_served_style("situation");
@@ -435,8 +516,37 @@ START_TEST(test_styles_served_absolute_and_valid)
     th_response r = get(&srv, "/styles/nosuch.json", false, NULL);
     ck_assert_int_eq(r.status, 404);
     th_response_free(&r);
-    r = get(&srv, "/styles/glyphs/Noto%20Sans%20Regular/0-255.pbf", false, NULL);
+    /* Label glyphs come from the project: digits and Latin with real signed distance fields
+     * (24 px, 3 px buffer), a fontstack list takes the first shipped stack, and a range drawn
+     * by the browser (CJK ideographs) is an empty set rather than an error. */
+    r = get(&srv, "/styles/situation.json", false, NULL);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"text-font\":[\"DejaVu Sans\"]"));
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/DejaVu%20Sans/0-255.pbf", false, NULL);
     ck_assert_int_eq(r.status, 200);
+    glyph_range g = decode_glyphs(&r);
+    ck_assert_str_eq(g.stack, "DejaVu Sans");
+    ck_assert_str_eq(g.range, "0-255");
+    ck_assert_int_ge(g.glyphs, 150);
+    ck_assert(g.w3 >= 8 && g.w3 <= 20 && g.h3 >= 14 && g.h3 <= 24);
+    ck_assert_int_eq(g.bitmap3, (g.w3 + 6) * (g.h3 + 6));
+    ck_assert(g.adv3 >= 10 && g.adv3 <= 20);
+    size_t len = r.len;
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/Other%20Font,DejaVu%20Sans/0-255.pbf", false, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(r.len, len);
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/DejaVu%20Sans/65280-65535.pbf", false, NULL);
+    g = decode_glyphs(&r);
+    ck_assert_int_ge(g.glyphs, 90); /* full-width ，：（） from the CJK font */
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/DejaVu%20Sans/19968-20223.pbf", false, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(r.len, 0);
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/..%2Fx/0-255.pbf", false, NULL);
+    ck_assert_int_eq(r.status, 404);
     th_response_free(&r);
     /* With a Tianditu key the basemap comes first, under the project's layers. */
     th_server other;
