@@ -765,6 +765,45 @@ START_TEST(test_api_write_shows_in_the_very_next_tile)
 }
 END_TEST
 
+/* The hazard_zones layer's in_school_zone comes from hazards_school_zone, which finds schools
+ * through the key places' index (013): it must keep exactly the rows of the plain geography
+ * test, just inside and just outside the zone, east and north, at every latitude. */
+START_TEST(test_school_zone_through_the_index_keeps_every_row)
+{
+    sql("DELETE FROM hazards; DELETE FROM key_places");
+    /* A school at each latitude; hazards 195 m and 205 m east and north of it (zone 200 m). */
+    const double lats[] = {0.5, 27.8, 50.0, 70.0, -45.0};
+    for (size_t i = 0; i < sizeof lats / sizeof lats[0]; i++) {
+        char q[1200];
+        snprintf(q, sizeof q,
+                 "INSERT INTO key_places (name, category, village_code, geom) VALUES "
+                 "('school %zu', 'school', '360502001001', ST_SetSRID(ST_MakePoint(114.9, %f), "
+                 "4490));"
+                 "INSERT INTO hazards (name, category, risk_grade, status, village_code, geom) "
+                 "SELECT 'h' || d || dir, 'landslide', 'blue', 'confirmed', '360502001001', "
+                 "ST_SetSRID(ST_Project(ST_MakePoint(114.9, %f)::geography, d, "
+                 "radians(CASE dir WHEN 'e' THEN 90 ELSE 0 END))::geometry, 4490) "
+                 "FROM unnest(ARRAY[195, 205]) d, unnest(ARRAY['e', 'n']) dir",
+                 i, lats[i], lats[i]);
+        sql(q);
+    }
+    PGconn *c = th_db_connect();
+    char *view = th_db_value(c, "SELECT string_agg(hazard_id || ':' || key_place_id, ',' ORDER BY "
+                                "hazard_id, key_place_id) FROM hazards_school_zone");
+    char *plain = th_db_value(
+        c, "SELECT string_agg(h.id || ':' || kp.id, ',' ORDER BY h.id, kp.id) FROM hazards h "
+           "JOIN key_places kp ON kp.category IN ('school', 'kindergarten') AND "
+           "ST_DWithin(h.geom::geography, kp.geom::geography, hazard_setting('school_zone_m'))");
+    char *n = th_db_value(c, "SELECT count(*) FROM hazards_school_zone");
+    PQfinish(c);
+    ck_assert_str_eq(view, plain);
+    ck_assert_str_eq(n, "10"); /* the 195 m ones, two per school */
+    free(view);
+    free(plain);
+    free(n);
+}
+END_TEST
+
 START_TEST(test_two_servers_on_one_database_both_invalidate)
 {
     th_server other;
@@ -862,6 +901,7 @@ static Suite *suite(void)
     tcase_set_timeout(edit, 120);
     tcase_add_test(edit, test_sql_edit_in_another_connection_drops_exactly_its_tiles);
     tcase_add_test(edit, test_api_write_shows_in_the_very_next_tile);
+    tcase_add_test(edit, test_school_zone_through_the_index_keeps_every_row);
     tcase_add_test(edit, test_two_servers_on_one_database_both_invalidate);
     tcase_add_test(edit, test_listener_reconnects_and_flushes);
     suite_add_tcase(s, edit);
