@@ -80,15 +80,22 @@ static int sizes(int argc, char **argv)
         case 'l':
             layers = optarg;
             break;
-        case 'z':
-            if (sscanf(optarg, "%d-%d", &zmin, &zmax) != 2 &&
-                (zmin = zmax = (int)strtol(optarg, &end, 10), !end || *end))
-                zmin = -1;
-            if (zmin < 0 || zmax > TILE_MAX_ZOOM || zmin > zmax) {
+        case 'z': { /* "A-B" or "A" */
+            long a = strtol(optarg, &end, 10), b = a;
+            if (end != optarg && *end == '-') {
+                const char *rest = end + 1;
+                b = strtol(rest, &end, 10);
+                if (end == rest)
+                    a = -1;
+            }
+            if (end == optarg || *end || a < 0 || b > TILE_MAX_ZOOM || a > b) {
                 core_fail(&err, CORE_EINVAL, "--zooms takes A-B within 0-%d", TILE_MAX_ZOOM);
                 return cli_fail("tiles sizes", &err);
             }
+            zmin = (int)a;
+            zmax = (int)b;
             break;
+        }
         case 'a':
         case 's':
         case 'k': {

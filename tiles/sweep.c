@@ -20,7 +20,7 @@ static int cmp_size(const void *a, const void *b)
 /* The 99th percentile (nearest rank) of n sizes, sorted in place. */
 static size_t p99(size_t *v, long n)
 {
-    if (n <= 0)
+    if (!v || n <= 0)
         return 0;
     qsort(v, (size_t)n, sizeof *v, cmp_size);
     long rank = (n * 99 + 99) / 100; /* ceil(0.99 n) */
@@ -49,7 +49,7 @@ core_code tile_sweep_extent(PGconn *c, double lonlat[4], core_err *err)
         rc = core_fail(err, CORE_ENOTFOUND, "the database holds no outlines or grids to sweep");
     else
         for (int i = 0; i < 4; i++)
-            lonlat[i] = atof(PQgetvalue(r, 0, i));
+            lonlat[i] = strtod(PQgetvalue(r, 0, i), NULL);
     PQclear(r);
     return rc;
 }
@@ -94,7 +94,8 @@ static long pick_tiles(PGconn *c, const double ext[4], int z, const tile_sweep_o
         return -1;
     }
     for (int i = 0; i < PQntuples(r) && n < cap; i++) {
-        int x = atoi(PQgetvalue(r, i, 0)), y = atoi(PQgetvalue(r, i, 1));
+        int x = (int)strtol(PQgetvalue(r, i, 0), NULL, 10);
+        int y = (int)strtol(PQgetvalue(r, i, 1), NULL, 10);
         if (tile_valid(z, x, y))
             list[n++] = (xy){x, y};
     }
@@ -147,7 +148,7 @@ core_code tile_sweep_zoom(PGconn *c, const tile_set *set, const double ext[4], i
     size_t *per = calloc((size_t)(n ? n : 1) * (size_t)ncols, sizeof *per);
     if (!rc && (!total || !per))
         rc = core_fail(err, CORE_ENOMEM, "out of memory");
-    for (long i = 0; i < n && !rc; i++) {
+    for (long i = 0; i < n && !rc && total && per; i++) {
         char sz[12], sx[12], sy[12];
         snprintf(sz, sizeof sz, "%d", z);
         snprintf(sx, sizeof sx, "%d", list[i].x);

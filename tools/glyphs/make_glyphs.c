@@ -65,7 +65,8 @@ static void field_varint(pbuf *b, int field, uint64_t v)
 
 static void field_sint(pbuf *b, int field, int64_t v)
 {
-    field_varint(b, field, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); /* zigzag */
+    /* zigzag: 0, -1, 1, -2 … as 0, 1, 2, 3 … */
+    field_varint(b, field, v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1);
 }
 
 static void field_bytes(pbuf *b, int field, const void *data, size_t n)
