@@ -122,7 +122,8 @@ geo_geom *geo_from_wkb_hex(geo_ctx *ctx, const char *hex, geo_fault *fault, core
 /* A GeoJSON geometry object with `precision` decimals (0..15; -1 = shortest text that
  * reads back to the same doubles). NaN or infinite coordinates are refused (CORE_EGEOM). */
 char *geo_to_geojson(geo_ctx *ctx, const geo_geom *g, int precision, core_err *err);
-/* WKT without SRID, trailing zeros trimmed; `precision` decimals or -1 for full. */
+/* WKT without SRID, trailing zeros trimmed; `precision` decimals or -1 for full. An
+ * ordinate of magnitude 1e15 or more, or infinite, is refused (CORE_EGEOM). */
 char *geo_to_wkt(geo_ctx *ctx, const geo_geom *g, int precision, core_err *err);
 /* Little-endian EWKB as upper-case hex, with the SRID when it is not 0: the text form
  * PostGIS takes for geometry. */

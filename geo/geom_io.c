@@ -2,6 +2,7 @@
  * WKT and (E)WKB in and out through GEOS's readers and writers; EWKB hex is the text form
  * of a geometry that PostGIS accepts and prints.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,8 +100,39 @@ geo_geom *geo_from_wkb_hex(geo_ctx *ctx, const char *hex, geo_fault *fault, core
     return from_wkb(ctx, (const unsigned char *)hex, strlen(hex), true, fault, err);
 }
 
+/* GEOS 3.11's WKTWriter formats each ordinate into a fixed stack buffer and overruns it for
+ * magnitudes near 1e300 (found by fuzz_wkt). No CRS we know comes within ten orders of 1e15,
+ * so anything at or past it is refused before GEOS sees it. */
+#define WKT_MAX_ORDINATE 1e15
+
+static int check_writable(geo_ctx *ctx, const GEOSCoordSequence *seq, const geo_seq_where *where,
+                          void *arg)
+{
+    (void)where;
+    (void)arg;
+    unsigned int n = 0, dims = 0;
+    if (!GEOSCoordSeq_getSize_r(ctx->gh, seq, &n) ||
+        !GEOSCoordSeq_getDimensions_r(ctx->gh, seq, &dims))
+        return -1;
+    for (unsigned int i = 0; i < n; i++) {
+        for (unsigned int d = 0; d < dims && d < 3; d++) {
+            double v;
+            if (!GEOSCoordSeq_getOrdinate_r(ctx->gh, seq, i, d, &v))
+                return -1;
+            /* NaN is what GEOS uses for a missing Z: it prints as NaN and is safe. */
+            if (!isnan(v) && !(fabs(v) < WKT_MAX_ORDINATE))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 char *geo_to_wkt(geo_ctx *ctx, const geo_geom *g, int precision, core_err *err)
 {
+    if (geo_each_seq(ctx, g->g, check_writable, NULL) != 0) {
+        core_fail(err, CORE_EGEOM, "a coordinate is too large or infinite to write as WKT");
+        return NULL;
+    }
     GEOSWKTWriter *writer = GEOSWKTWriter_create_r(ctx->gh);
     if (!writer) {
         core_fail(err, CORE_ENOMEM, "WKT writer");

@@ -3,9 +3,16 @@
 #include "routes.h"
 #include "srv_internal.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 static int log_message(const struct mg_connection *conn, const char *message)
 {
@@ -101,13 +108,52 @@ int srv_port(const srv *s)
     return s->port;
 }
 
+/* CivetWeb 1.15's master thread looks at its stop flag only between polls of the listening
+ * sockets, which wait up to two seconds: mg_stop alone takes a second on average, paid by every
+ * restart. A connection to our own port while mg_stop waits ends that poll at once. */
+typedef struct {
+    struct sockaddr_in addr;
+    atomic_bool done;
+} stop_waker;
+
+static void *wake_master(void *arg)
+{
+    stop_waker *w = arg;
+    const struct timespec pause = {0, 20 * 1000 * 1000};
+    while (!atomic_load(&w->done)) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0) {
+            (void)connect(fd, (const struct sockaddr *)&w->addr, sizeof w->addr);
+            close(fd);
+        }
+        nanosleep(&pause, NULL);
+    }
+    return NULL;
+}
+
+static void stop_civetweb(srv *s)
+{
+    stop_waker w = {.addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)}};
+    atomic_init(&w.done, false);
+    const char *host = strcmp(s->cfg.listen, "0.0.0.0") == 0 ? "127.0.0.1" : s->cfg.listen;
+    pthread_t waker;
+    /* Another address family or no thread: mg_stop still works, only slower. */
+    bool waking = inet_pton(AF_INET, host, &w.addr.sin_addr) == 1 &&
+                  pthread_create(&waker, NULL, wake_master, &w) == 0;
+    mg_stop(s->ctx); /* waits for requests in flight */
+    if (waking) {
+        atomic_store(&w.done, true);
+        pthread_join(waker, NULL);
+    }
+}
+
 void srv_free(srv *s)
 {
     if (!s)
         return;
     srv_events_shutdown(s); /* ends the event streams, which mg_stop would wait for */
     if (s->ctx)
-        mg_stop(s->ctx); /* waits for requests in flight */
+        stop_civetweb(s);
     srv_overdue_stop(s->overdue);
     ana_worker_stop(s->analysis);
     srv_tiles_free(s);

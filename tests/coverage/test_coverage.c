@@ -375,9 +375,5 @@ int main(void)
     tcase_add_test(tc, test_server_drains_the_queue_in_the_background);
     tcase_add_test(tc, test_cli_report_formats);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }

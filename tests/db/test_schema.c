@@ -145,9 +145,5 @@ int main(void)
     tcase_add_test(tc, test_constraints_keep_bad_rows_out);
     tcase_add_test(tc, test_history_and_version_on_plain_sql);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return th_run(s);
 }

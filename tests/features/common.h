@@ -44,21 +44,13 @@ static inline void features_down(void)
     th_db_drop();
 }
 
-static inline json_t *json_of(const th_response *r)
-{
-    json_error_t e;
-    json_t *doc = json_loads(r->body, 0, &e);
-    ck_assert_msg(doc != NULL, "not JSON (%s): %.300s", e.text, r->body);
-    return doc;
-}
-
 /* GET path, expect status, return the parsed body (caller decrefs). */
 static inline json_t *get_json(const char *path, long status)
 {
     th_response r = th_http(&srv, "GET", path, NULL, NULL);
     ck_assert_msg(r.status == status, "GET %s: %ld, wanted %ld: %.400s", path, r.status, status,
                   r.body);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     th_response_free(&r);
     return doc;
 }
@@ -72,7 +64,7 @@ static inline void expect_problem(const char *path, long status, const char *cod
     char ct[100] = "";
     ck_assert(th_header(&r, "Content-Type", ct, sizeof ct));
     ck_assert_str_eq(ct, "application/problem+json");
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     ck_assert_msg(json_string_value(json_object_get(doc, "code")) &&
                       strcmp(json_string_value(json_object_get(doc, "code")), code) == 0,
                   "GET %s: code %s, wanted %s", path,

@@ -124,7 +124,7 @@ START_TEST(test_openapi_describes_paths_parameters_and_limit)
     char ct[100];
     ck_assert(th_header(&r, "Content-Type", ct, sizeof ct));
     ck_assert_ptr_nonnull(strstr(ct, "openapi"));
-    json_t *api = json_of(&r);
+    json_t *api = th_json(&r);
     th_response_free(&r);
     ck_assert_str_eq(json_string_value(json_object_get(api, "openapi")), "3.0.3");
     json_t *paths = json_object_get(api, "paths");
@@ -309,7 +309,7 @@ START_TEST(test_items_are_streamed_as_geojson_with_content_crs)
     ck_assert_str_eq(v, "application/geo+json");
     ck_assert(th_header(&r, "Content-Crs", v, sizeof v));
     ck_assert_str_eq(v, "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>");
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "type")), "FeatureCollection");
     json_decref(doc);
     th_response_free(&r);
@@ -475,7 +475,7 @@ START_TEST(test_item_has_strong_etag_and_304)
     ck_assert(th_header(&r, "ETag", etag, sizeof etag));
     snprintf(want, sizeof want, "\"%ld-1\"", id);
     ck_assert_str_eq(etag, want);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     ck_assert_int_eq(json_integer_value(json_object_get(doc, "id")), id);
     ck_assert_str_eq(
         json_string_value(json_object_get(json_object_get(doc, "properties"), "unit_type")),
@@ -509,7 +509,7 @@ START_TEST(test_item_has_strong_etag_and_304)
     ck_assert_int_eq(r.status, 200);
     ck_assert(th_header(&r, "ETag", etag, sizeof etag));
     ck_assert_ptr_nonnull(strstr(etag, "\"360502001001-"));
-    doc = json_of(&r);
+    doc = th_json(&r);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "id")), "360502001001");
     json_decref(doc);
     th_response_free(&r);
@@ -528,7 +528,7 @@ static void camera_coords(const char *crs, double *a, double *b, char *content_c
     th_response r = th_http(&srv, "GET", path, NULL, NULL);
     ck_assert_int_eq(r.status, 200);
     ck_assert(th_header(&r, "Content-Crs", content_crs, size));
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     json_t *xy = json_object_get(json_object_get(doc, "geometry"), "coordinates");
     *a = json_number_value(json_array_get(xy, 0));
     *b = json_number_value(json_array_get(xy, 1));
@@ -686,7 +686,7 @@ START_TEST(test_anonymous_reads_off_needs_a_token)
     /* the collection list shows nothing an anonymous caller may not read */
     th_response r = th_http(&closed, "GET", "/collections", NULL, NULL);
     ck_assert_int_eq(r.status, 200);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     ck_assert_int_eq(json_array_size(json_object_get(doc, "collections")), 0);
     json_decref(doc);
     th_response_free(&r);

@@ -14,42 +14,13 @@
 static th_server srv;
 static char planner_a[128], planner_b[128], viewer_a[128];
 
-static void make_token(char *out, size_t size, const char *role, const char *scope)
-{
-    char *text = NULL;
-    const char *args[] = {"token", "create", "--role", role, "--scope", scope, NULL};
-    ck_assert_int_eq(th_pingan(&text, args), 0);
-    text[strcspn(text, "\n")] = '\0'; /* the token is the first line (stdout, flushed) */
-    ck_assert_msg(strchr(text, '.') && !strchr(text, ' '), "not a token: %s", text);
-    snprintf(out, size, "%s", text);
-    free(text);
-}
-
-static void load_fixture(void)
-{
-    char *sql = NULL;
-    FILE *f = fopen(FIXTURE_SQL, "r");
-    ck_assert_ptr_nonnull(f);
-    size_t cap = 1 << 16;
-    sql = calloc(1, cap);
-    size_t n = fread(sql, 1, cap - 1, f);
-    fclose(f);
-    sql[n] = '\0';
-    PGconn *c = th_db_connect();
-    PGresult *r = PQexec(c, sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "fixture: %s", PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    free(sql);
-}
-
 static void setup(void)
 {
     th_db_create("features_access");
-    load_fixture();
-    make_token(planner_a, sizeof planner_a, "planner", "360502");
-    make_token(planner_b, sizeof planner_b, "planner", "360521");
-    make_token(viewer_a, sizeof viewer_a, "viewer", "360502");
+    th_db_exec_file(FIXTURE_SQL);
+    th_token("planner", "360502", planner_a, sizeof planner_a);
+    th_token("planner", "360521", planner_b, sizeof planner_b);
+    th_token("viewer", "360502", viewer_a, sizeof viewer_a);
     const char *sets[] = {"auth_cache_ms=300", NULL};
     th_server_start(&srv, sets);
 }
@@ -122,7 +93,7 @@ START_TEST(test_token_cli_create_list_revoke)
         free(out);
     }
     char token[128];
-    make_token(token, sizeof token, "planner", "360502001");
+    th_token("planner", "360502001", token, sizeof token);
     char id[32];
     snprintf(id, sizeof id, "%.*s", (int)strcspn(token, "."), token);
     ck_assert_int_eq((int)strlen(id), 10);
@@ -187,7 +158,7 @@ END_TEST
 START_TEST(test_expired_token_is_401_token_expired)
 {
     char token[128];
-    make_token(token, sizeof token, "planner", "360502");
+    th_token("planner", "360502", token, sizeof token);
     PGconn *c = th_db_connect();
     char sql[300];
     snprintf(sql, sizeof sql,
@@ -216,7 +187,7 @@ END_TEST
 START_TEST(test_revoked_token_is_401_within_cache_bound)
 {
     char token[128];
-    make_token(token, sizeof token, "planner", "360502");
+    th_token("planner", "360502", token, sizeof token);
     th_response r = req("GET", "/", token, NULL, NULL); /* now cached */
     ck_assert_int_eq(r.status, 200);
     th_response_free(&r);
@@ -409,9 +380,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(suite());
 }

@@ -17,24 +17,10 @@ static char planner[128], admin[128];
 #define VILLAGE_A "360502100200"
 #define VILLAGE_B "360502100201"
 
-static void make_token(char *out, size_t size, const char *role, const char *scope)
-{
-    char *text = NULL;
-    const char *args[] = {"token", "create", "--role", role, "--scope", scope, NULL};
-    ck_assert_int_eq(th_pingan(&text, args), 0);
-    text[strcspn(text, "\n")] = '\0'; /* the token is the first line (stdout, flushed) */
-    ck_assert_msg(strchr(text, '.') && !strchr(text, ' '), "not a token: %s", text);
-    snprintf(out, size, "%s", text);
-    free(text);
-}
-
 static void sql(const char *statement)
 {
     PGconn *c = th_db_connect();
-    PGresult *r = PQexec(c, statement);
-    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
-                  "%s: %s", statement, PQerrorMessage(c));
-    PQclear(r);
+    th_db_exec(c, statement);
     PQfinish(c);
 }
 
@@ -58,8 +44,8 @@ static void setup(void)
     text[n] = '\0';
     fclose(f);
     sql(text);
-    make_token(planner, sizeof planner, "planner", "360502");
-    make_token(admin, sizeof admin, "admin", "36");
+    th_token("planner", "360502", planner, sizeof planner);
+    th_token("admin", "36", admin, sizeof admin);
     /* Each test empties the tables with TRUNCATE, which the background coverage recompute
      * would contend with; these tests are about writes, so that worker stays off here. */
     const char *sets[] = {"analysis_worker=false", "overdue_check_s=0", NULL};
@@ -85,13 +71,6 @@ static th_response req(const th_server *s, const char *method, const char *path,
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     const char *h[] = {auth, header, NULL};
     return th_http(s, method, path, h, body);
-}
-
-static json_t *json_of(const th_response *r)
-{
-    json_t *doc = json_loads(r->body, 0, NULL);
-    ck_assert_msg(doc != NULL, "not JSON: %s", r->body);
-    return doc;
 }
 
 /* A GeoJSON polygon string of the rectangle [x0,x1]×[y0,y1]. */
@@ -123,7 +102,7 @@ static long create_grid(double x0, double x1, const char *village)
     th_response r = req(&srv, "POST", "/collections/grids/items", planner, NULL, body);
     free(body);
     ck_assert_msg(r.status == 201, "create: %ld %s", r.status, r.body);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     long id = (long)json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
     th_response_free(&r);
@@ -135,7 +114,7 @@ static void expect_fault(th_response *r, long status, const char *code)
 {
     ck_assert_msg(r->status == status, "%s: expected %ld, got %ld: %s", code, status, r->status,
                   r->body);
-    json_t *doc = json_of(r);
+    json_t *doc = th_json(r);
     if (status == 400) {
         ck_assert_str_eq(json_string_value(json_object_get(doc, "code")), code);
     } else {
@@ -251,7 +230,7 @@ START_TEST(test_every_validation_code_over_http)
                                        "[114.91,27.81],[114.91,27.80],[114.90,27.81],[114.90,"
                                        "27.80]]]}"));
     ck_assert_int_eq(r.status, 422);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     json_t *fault = json_array_get(json_object_get(doc, "faults"), 0);
     ck_assert_str_eq(json_string_value(json_object_get(fault, "code")), "self_intersection");
     json_t *loc = json_object_get(fault, "location");
@@ -318,7 +297,7 @@ START_TEST(test_all_faults_reported_at_once)
                         "\"Polygon\",\"coordinates\":[[[114.90,27.80],[114.91,27.80],[114.91,"
                         "27.81],[114.90,27.81]]]}}");
     ck_assert_int_eq(r.status, 422);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     ck_assert_int_eq((int)json_array_size(json_object_get(doc, "faults")), 5);
     json_decref(doc);
     th_response_free(&r);
@@ -345,7 +324,7 @@ START_TEST(test_small_spill_is_a_warning_and_overlap_policy_warn)
     r = req(&warn, "POST", "/collections/grids/items", planner, NULL, b);
     free(b);
     ck_assert_msg(r.status == 201, "%s", r.body);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     json_t *w = json_array_get(json_object_get(doc, "warnings"), 0);
     ck_assert_str_eq(json_string_value(json_object_get(w, "code")), "sibling_overlap");
     /* 0.003° × 0.02° at 27.81°N: about 293 m × 2216 m */
@@ -376,7 +355,7 @@ START_TEST(test_create_gives_201_location_etag_and_computed_fields)
     ck_assert(th_header(&r, "ETag", etag, sizeof etag));
     ck_assert_ptr_nonnull(strstr(location, "/collections/grids/items/1"));
     ck_assert_str_eq(etag, "\"1-1\"");
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     json_t *props = json_object_get(doc, "properties");
     ck_assert_str_eq(json_string_value(json_object_get(props, "code")), VILLAGE_A "001");
     ck_assert_int_eq(json_integer_value(json_object_get(props, "households")), 200);
@@ -392,7 +371,7 @@ START_TEST(test_create_gives_201_location_etag_and_computed_fields)
             "{\"type\":\"Feature\",\"properties\":{\"name\":\"路口\",\"village_code\":"
             "\"" VILLAGE_A "\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[114.93,27.81]}}");
     ck_assert_int_eq(r.status, 201);
-    doc = json_of(&r);
+    doc = th_json(&r);
     ck_assert_str_eq(
         json_string_value(json_object_get(json_object_get(doc, "properties"), "village_code")),
         VILLAGE_B);
@@ -421,7 +400,7 @@ START_TEST(test_create_gives_201_location_etag_and_computed_fields)
     r = req(&srv, "POST", "/collections/cameras/items", planner,
             "Content-Crs: <http://www.opengis.net/def/crs/EPSG/0/4547>", gkbody);
     ck_assert_msg(r.status == 201, "%s", r.body);
-    doc = json_of(&r);
+    doc = th_json(&r);
     json_t *pt = json_object_get(json_object_get(doc, "geometry"), "coordinates");
     ck_assert_double_eq_tol(json_number_value(json_array_get(pt, 0)), 114.93, 1e-6);
     ck_assert_double_eq_tol(json_number_value(json_array_get(pt, 1)), 27.81, 1e-6);
@@ -445,7 +424,7 @@ START_TEST(test_dry_run_saves_nothing)
     th_response r = req(&srv, "POST", "/collections/grids/items?dry-run=true", planner, NULL, b);
     free(b);
     ck_assert_msg(r.status == 200, "%s", r.body);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     ck_assert(json_is_true(json_object_get(doc, "dry_run")));
     json_t *computed = json_object_get(doc, "computed");
     ck_assert_int_eq(json_integer_value(json_object_get(computed, "households")), 200);
@@ -658,7 +637,7 @@ START_TEST(test_history_and_restore)
     snprintf(hpath, sizeof hpath, "%s/history", path);
     r = th_http(&srv, "GET", hpath, NULL, NULL);
     ck_assert_int_eq(r.status, 200);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     json_t *changes = json_object_get(doc, "changes");
     ck_assert_int_eq((int)json_array_size(changes), 3);
     json_t *last = json_array_get(changes, 2);
@@ -711,7 +690,7 @@ START_TEST(test_conformance_and_openapi_declare_part4)
     th_response_free(&r);
     r = th_http(&srv, "GET", "/api", NULL, NULL);
     ck_assert_int_eq(r.status, 200);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     json_t *paths = json_object_get(doc, "paths");
     json_t *items = json_object_get(paths, "/collections/grids/items");
     ck_assert_ptr_nonnull(json_object_get(items, "get")); /* the read half's */
@@ -752,9 +731,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(suite());
 }

@@ -217,6 +217,25 @@ START_TEST(test_geom_io_wkt_precision)
 }
 END_TEST
 
+START_TEST(test_geom_io_wkt_writer_refuses_huge_ordinates)
+{
+    /* GEOS 3.11 overruns a stack buffer writing 1e300 as WKT; we must refuse, not crash. */
+    const char *texts[] = {"MULTIPOINT (0 20, 10 10, 1e300 10)", "POINT (1 -1e15)",
+                           "POINT Z (1 2 1e200)"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        geo_geom *g = wkt(texts[i]);
+        core_err err = {0};
+        char *text = geo_to_wkt(ctx, g, 9, &err);
+        ck_assert_msg(text == NULL, "%s was written as %s", texts[i], text ? text : "");
+        ck_assert_int_eq(err.code, CORE_EGEOM);
+        geo_geom_free(ctx, g);
+    }
+    geo_geom *g = wkt("POINT (99999999999999 1)");
+    assert_wkt(g, 9, "POINT (99999999999999 1)");
+    geo_geom_free(ctx, g);
+}
+END_TEST
+
 START_TEST(test_geom_io_accessors)
 {
     core_err err = {0};
@@ -295,6 +314,7 @@ Suite *geom_io_suite(void)
     tcase_add_test(tc, test_geom_io_wkb_without_srid);
     tcase_add_test(tc, test_geom_io_bad_wkb_and_wkt);
     tcase_add_test(tc, test_geom_io_wkt_precision);
+    tcase_add_test(tc, test_geom_io_wkt_writer_refuses_huge_ordinates);
     tcase_add_test(tc, test_geom_io_accessors);
     tcase_add_test(tc, test_geom_io_force_multi);
     suite_add_tcase(s, tc);

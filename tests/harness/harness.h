@@ -6,6 +6,8 @@
 #ifndef PINGAN_HARNESS_H
 #define PINGAN_HARNESS_H
 
+#include <check.h>
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,5 +54,16 @@ th_response th_http(const th_server *s, const char *method, const char *path,
 /* The value of a response header (case-insensitive), copied into out; false when absent. */
 bool th_header(const th_response *r, const char *name, char *out, size_t size);
 void th_response_free(th_response *r);
+
+/* Runs the suite (and frees it); the exit status for main: 0 when every test passed. */
+int th_run(Suite *s);
+/* A new token from `pingan token create --role ROLE [--scope SCOPE]`, copied into out. */
+void th_token(const char *role, const char *scope, char *out, size_t size);
+/* The response body parsed as JSON (caller json_decref()s); fails the test when it is not. */
+json_t *th_json(const th_response *r);
+/* Runs SQL (one or more statements, no parameters) on c; fails the test on an error. */
+void th_db_exec(PGconn *c, const char *sql);
+/* Runs a fixture file of SQL statements on the test database. */
+void th_db_exec_file(const char *path);
 
 #endif

@@ -405,9 +405,5 @@ int main(void)
     /* changes the school-zone setting: last */
     tcase_add_test(tc, test_school_safety_zone_flag_follows_the_setting);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }

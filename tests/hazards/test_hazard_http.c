@@ -48,14 +48,6 @@ static void teardown(void)
     th_db_drop();
 }
 
-static json_t *body_json(const th_response *r)
-{
-    json_error_t e;
-    json_t *doc = json_loads(r->body, 0, &e);
-    ck_assert_msg(doc != NULL, "not JSON: %s", r->body);
-    return doc;
-}
-
 /* POSTs body as the given Authorization header (NULL: none); checks status and, for
  * problems, the code. Returns the parsed reply (caller decrefs). */
 static json_t *post(const char *path, const char *auth, const char *body, long status,
@@ -64,7 +56,7 @@ static json_t *post(const char *path, const char *auth, const char *body, long s
     const char *h[] = {"Content-Type: application/json", auth, NULL};
     th_response r = th_http(&srv, "POST", path, h, body);
     ck_assert_msg(r.status == status, "%s → %ld %s", body, r.status, r.body);
-    json_t *doc = body_json(&r);
+    json_t *doc = th_json(&r);
     if (code) {
         char ct[80];
         ck_assert(th_header(&r, "Content-Type", ct, sizeof ct));
@@ -93,7 +85,7 @@ START_TEST(test_actions_log_lists_the_report_and_next_actions)
     ck_assert_int_eq(r.status, 200);
     char etag[64];
     ck_assert(th_header(&r, "ETag", etag, sizeof etag));
-    json_t *doc = body_json(&r);
+    json_t *doc = th_json(&r);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "status")), "reported");
     ck_assert(json_is_true(json_object_get(doc, "major")));
     json_t *log = json_object_get(doc, "actions");
@@ -154,7 +146,7 @@ START_TEST(test_planner_walks_the_lifecycle_others_are_refused)
     const char *h[] = {auth_planner, NULL};
     th_response r = th_http(&srv, "GET", actions_path, h, NULL);
     ck_assert_int_eq(r.status, 200);
-    doc = body_json(&r);
+    doc = th_json(&r);
     json_t *log = json_object_get(doc, "actions");
     ck_assert_int_eq(json_array_size(log), 5);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(log, 1), "note")),
@@ -252,9 +244,5 @@ int main(void)
     tcase_add_test(tc, test_malformed_bodies_are_400);
     tcase_add_test(tc, test_unknown_hazard_is_404_and_big_body_413);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }

@@ -349,9 +349,5 @@ int main(void)
     tcase_add_test(tc, test_scope_unknown_action_and_missing_hazard);
     tcase_add_test(tc, test_full_path_is_logged_with_who_when_note_and_photos);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }

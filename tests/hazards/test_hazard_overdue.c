@@ -278,9 +278,5 @@ int main(void)
     tcase_add_test(tc, test_server_watch_escalates_without_being_asked);
     tcase_add_test(tc, test_hazard_list_report_shows_overdue_first);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }

@@ -702,10 +702,7 @@ int main(void)
             tcase_add_test(tc, cases[i].tests[k]);
         suite_add_tcase(s, tc);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = th_run(s);
     th_db_drop();
-    return failed ? 1 : 0;
+    return failed;
 }

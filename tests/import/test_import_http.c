@@ -160,9 +160,5 @@ int main(void)
     tcase_add_test(tc, test_imports_importer_upload_runs_a_job_with_a_report);
     tcase_add_test(tc, test_imports_viewer_is_forbidden_and_bad_uploads_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }

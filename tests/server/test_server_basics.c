@@ -22,19 +22,11 @@ static void teardown(void)
     th_db_drop();
 }
 
-static json_t *json_of(const th_response *r)
-{
-    json_error_t e;
-    json_t *doc = json_loads(r->body, 0, &e);
-    ck_assert_msg(doc != NULL, "not JSON: %s", r->body);
-    return doc;
-}
-
 START_TEST(test_health_ok_with_database)
 {
     th_response r = th_http(&srv, "GET", "/health", NULL, NULL);
     ck_assert_int_eq(r.status, 200);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "status")), "ok");
     json_decref(doc);
     th_response_free(&r);
@@ -58,7 +50,7 @@ START_TEST(test_landing_links_for_ogc_clients)
     const char *h[] = {"Accept: application/json", NULL};
     th_response r = th_http(&srv, "GET", "/", h, NULL);
     ck_assert_int_eq(r.status, 200);
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     json_t *links = json_object_get(doc, "links");
     const char *want[] = {"self", "service-desc", "conformance", "data"};
     for (size_t w = 0; w < 4; w++) {
@@ -87,7 +79,7 @@ START_TEST(test_unknown_route_is_problem_json)
     char ct[100];
     ck_assert(th_header(&r, "Content-Type", ct, sizeof ct));
     ck_assert_str_eq(ct, "application/problem+json");
-    json_t *doc = json_of(&r);
+    json_t *doc = th_json(&r);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "code")), "not_found");
     ck_assert_int_eq(json_integer_value(json_object_get(doc, "status")), 404);
     json_decref(doc);
@@ -168,9 +160,5 @@ int main(void)
     tcase_add_test(tc, test_long_slash_runs_do_not_reach_civetweb_files);
     tcase_add_test(tc, test_metrics_count_requests);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return th_run(s);
 }

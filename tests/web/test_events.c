@@ -91,10 +91,7 @@ static const char *sse_wait(sse *s, size_t from, const char *needle, int timeout
 
 static void sql(const char *q)
 {
-    PGresult *r = PQexec(db, q);
-    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
-                  "%s: %s", q, PQerrorMessage(db));
-    PQclear(r);
+    th_db_exec(db, q);
 }
 
 static const char *GRID_INSERT =
@@ -272,9 +269,5 @@ int main(void)
     tcase_add_test(tc, test_events_subscriber_limit);
     tcase_add_test(tc, test_events_stalled_reader_does_not_stop_the_server);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return th_run(s);
 }
