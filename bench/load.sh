@@ -19,7 +19,7 @@ command -v wrk >/dev/null || { echo "load.sh: wrk is not installed (apt-get inst
 psql -X -q "$PINGAN_DATABASE_URL" -f "$src/tests/features_write/fixture.sql" >/dev/null 2>&1 || true
 export PINGAN_LOAD_TOKEN=$("$bin" token create --role planner --scope 360502 2>/dev/null | head -1)
 
-"$bin" serve --port "$port" --set threads=16 >/tmp/pingan_load_server.log 2>&1 &
+"$bin" serve --port "$port" --set threads=16 --set db_pool_warm=16 >/tmp/pingan_load_server.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done

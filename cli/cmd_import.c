@@ -35,7 +35,11 @@ static void usage(FILE *out)
             "  --dry-run         check and report; write nothing\n"
             "  --format FMT      report as text (default) or json (with every feature's stored\n"
             "                    CGCS2000 geometry, or bbox, and properties)\n"
-            "  --quiet           no progress\n\n"
+            "  --quiet           no progress\n"
+            "  --job ID          (used by the server) run import job ID: record its start,\n"
+            "                    report and result in import_jobs instead of printing them\n"
+            "  --actor NAME      who the edit history names (default import:<file name>)\n"
+            "  --display-name N  what the report calls the file\n\n"
             "Exit status 0 when the import committed (or the dry run passed), 1 otherwise;\n"
             "on failure, Ctrl-C or a kill the database is left exactly as it was.\n");
 }
@@ -71,6 +75,16 @@ static void show(void *ud, long done, long total)
     }
 }
 
+/* One of the import_job_* statements; a failure is only logged (the job row is bookkeeping). */
+static void job_sql(PGconn *c, const char *name, int n, const char *const *params)
+{
+    core_err err = {0};
+    char *sql = db_sql(name, &err);
+    if (!sql || db_run(c, sql, n, params, &err))
+        fprintf(stderr, "pingan import: %s: %s\n", name, err.msg);
+    free(sql);
+}
+
 static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
@@ -86,15 +100,25 @@ int cmd_import(int argc, char **argv)
     }
     imp_options o = {.mode = IMP_MODE_UPSERT};
     const char *format = "text";
+    const char *job = NULL;
     bool quiet = false, layers = false;
-    static const struct option opts[] = {
-        {"into", required_argument, 0, 'i'},    {"preset", required_argument, 0, 'p'},
-        {"map", required_argument, 0, 'm'},     {"layer", required_argument, 0, 'l'},
-        {"layers", no_argument, 0, 'L'},        {"s-srs", required_argument, 0, 's'},
-        {"towgs84", required_argument, 0, 't'}, {"encoding", required_argument, 0, 'e'},
-        {"mode", required_argument, 0, 'M'},    {"scope", required_argument, 0, 'S'},
-        {"dry-run", no_argument, 0, 'n'},       {"format", required_argument, 0, 'f'},
-        {"quiet", no_argument, 0, 'q'},         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"into", required_argument, 0, 'i'},
+                                         {"preset", required_argument, 0, 'p'},
+                                         {"map", required_argument, 0, 'm'},
+                                         {"layer", required_argument, 0, 'l'},
+                                         {"layers", no_argument, 0, 'L'},
+                                         {"s-srs", required_argument, 0, 's'},
+                                         {"towgs84", required_argument, 0, 't'},
+                                         {"encoding", required_argument, 0, 'e'},
+                                         {"mode", required_argument, 0, 'M'},
+                                         {"scope", required_argument, 0, 'S'},
+                                         {"dry-run", no_argument, 0, 'n'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"job", required_argument, 0, 'J'},
+                                         {"actor", required_argument, 0, 'A'},
+                                         {"display-name", required_argument, 0, 'D'},
+                                         {0, 0, 0, 0}};
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
@@ -139,6 +163,15 @@ int cmd_import(int argc, char **argv)
             break;
         case 'q':
             quiet = true;
+            break;
+        case 'J':
+            job = optarg;
+            break;
+        case 'A':
+            o.actor = optarg;
+            break;
+        case 'D':
+            o.display_name = optarg;
             break;
         case 'M':
             if (strcmp(optarg, "insert") == 0)
@@ -197,6 +230,19 @@ int cmd_import(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     o.cancel = &interrupted;
     json_t *report = NULL;
+    if (job) {
+        /* A server's job: the result goes to its row, where GET /imports/{id} reads it. */
+        const char *sp[] = {job};
+        job_sql(c, "import_job_start", 1, sp);
+        core_code rc = imp_run(&o, c, &report, &err);
+        char *text = report ? json_dumps(report, JSON_COMPACT) : NULL;
+        const char *fp[] = {job, rc ? "failed" : "succeeded", text, rc ? err.msg : NULL};
+        job_sql(c, "import_job_finish", 4, fp);
+        free(text);
+        json_decref(report);
+        PQfinish(c);
+        return rc ? cli_fail("import", &err) : 0;
+    }
     core_code rc = imp_run(&o, c, &report, &err);
     PQfinish(c);
     /* A failure before the file was even opened says it all in one line. */

@@ -56,5 +56,9 @@ PGconn *db_pool_acquire(db_pool *p, int timeout_ms, core_err *err);
 void db_pool_release(db_pool *p, PGconn *c);
 /* Probes the database with one connection: CORE_OK when it answers. */
 core_code db_pool_ping(db_pool *p, core_err *err);
+/* Opens the first n connections of the pool at once (one thread each) and runs sql on each,
+ * so that a backend's first-use costs (PostGIS/PROJ set-up, plan caches) are paid before any
+ * request gets it; a connection that fails is left for later. Returns how many are ready. */
+int db_pool_warm(db_pool *p, int n, const char *sql);
 
 #endif

@@ -151,3 +151,60 @@ core_code db_pool_ping(db_pool *p, core_err *err)
     db_pool_release(p, c);
     return rc;
 }
+
+typedef struct {
+    const char *url, *sql;
+    PGconn *conn;
+} warm_job;
+
+static void *warm_one(void *arg)
+{
+    warm_job *w = arg;
+    core_err err = {0};
+    w->conn = db_connect(w->url, &err);
+    if (w->conn && w->sql && db_run(w->conn, w->sql, 0, NULL, &err))
+        core_log(CORE_LOG_WARN, "pool_warm", "\"error\":\"%s\"", "warm-up statement failed");
+    return NULL;
+}
+
+int db_pool_warm(db_pool *p, int n, const char *sql)
+{
+    if (n > p->size)
+        n = p->size;
+    if (n < 1)
+        return 0;
+    warm_job *jobs = calloc((size_t)n, sizeof *jobs);
+    pthread_t *th = calloc((size_t)n, sizeof *th);
+    bool *started = calloc((size_t)n, sizeof *started);
+    int ready = 0;
+    if (jobs && th && started) {
+        for (int i = 0; i < n; i++) {
+            jobs[i] = (warm_job){.url = p->url, .sql = sql};
+            started[i] = pthread_create(&th[i], NULL, warm_one, &jobs[i]) == 0;
+        }
+        for (int i = 0; i < n; i++)
+            if (started[i])
+                pthread_join(th[i], NULL);
+        pthread_mutex_lock(&p->lock);
+        for (int i = 0; i < n; i++) {
+            if (!jobs[i].conn)
+                continue;
+            pool_slot *slot = NULL;
+            for (int k = 0; k < p->size && !slot; k++)
+                if (!p->slots[k].busy && !p->slots[k].conn)
+                    slot = &p->slots[k];
+            if (slot) {
+                slot->conn = jobs[i].conn;
+                ready++;
+            } else {
+                PQfinish(jobs[i].conn);
+            }
+        }
+        pthread_cond_broadcast(&p->freed);
+        pthread_mutex_unlock(&p->lock);
+    }
+    free(jobs);
+    free(th);
+    free(started);
+    return ready;
+}

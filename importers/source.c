@@ -243,7 +243,8 @@ static core_code decide_encoding(imp_source *s, const imp_options *o, core_err *
             warn(s, "%ld strings are neither UTF-8 nor GB18030; their features are skipped",
                  bad_gb);
     }
-    snprintf(s->encoding, sizeof s->encoding, "%s", chosen);
+    if (snprintf(s->encoding, sizeof s->encoding, "%s", chosen) >= (int)sizeof s->encoding)
+        return core_fail(err, CORE_EINVAL, "encoding name '%.40s…' is too long", chosen);
     if (strcmp(chosen, "UTF-8") != 0) {
         s->cd = iconv_open("UTF-8", chosen);
         if (!iconv_ok(s->cd))

@@ -53,6 +53,10 @@ static const struct setting {
      "community/base grids overlapping a sibling: error (422) or warn"},
     {"spill_tolerance_m2", "PINGAN_SPILL_TOLERANCE_M2", SET_LONG, S(spill_tolerance_m2), "10", 0,
      100000000L, "grid area outside its village up to this is a warning, beyond it an error"},
+    /* reliability: no request pays a fresh backend's set-up */
+    {"db_pool_warm", "PINGAN_DB_POOL_WARM", SET_INT, S(db_pool_warm), "0", 0, 500,
+     "connections opened and warmed (PostGIS/PROJ) before listening, and worker threads' PROJ; 0: "
+     "off"},
     /* imports (POST /imports) */
     {"import_max_bytes", "PINGAN_IMPORT_MAX_BYTES", SET_LONG, S(import_max_bytes), "536870912",
      1024, 17179869184L, "largest upload POST /imports takes (413 above)"},

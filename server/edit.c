@@ -232,6 +232,15 @@ static geo_ctx *thread_geo(core_err *err)
     return ctx;
 }
 
+void edit_warm_thread(void)
+{
+    core_err err = {0};
+    geo_ctx *ctx = thread_geo(&err);
+    double x = 115.9, y = 28.7;
+    if (ctx)
+        geo_crs_transform_xy(ctx, "OGC:CRS84", "EPSG:4490", &x, &y, &err);
+}
+
 /* Swaps x and y of every position, in place: Part 2 clients send EPSG:4326/4490 and the
  * Gauss-Krüger CRSs in the authority's order (latitude/northing first); geo/ wants x first. */
 static void swap_axes(json_t *coords)
@@ -554,6 +563,18 @@ static core_code db_refusal(edit_result *res, const core_err *err)
         return answer(res, 409, "conflict", "%s", err->msg);
     if (err->code == CORE_EUNAVAIL)
         return answer(res, 503, "db_unavailable", "the database is not reachable");
+    /* Class 53: the database is out of a resource; the write rolled back whole, and the same
+     * request succeeds once space (or memory, connections) is back: no restart needed. */
+    if (strstr(err->msg, "SQLSTATE 53100")) {
+        core_log(CORE_LOG_ERROR, "edit_failed", "\"error\":\"disk_full\"");
+        return answer(res, 507, "storage_full",
+                      "the database has no space left to store this write; nothing was saved");
+    }
+    if (strstr(err->msg, "SQLSTATE 53")) {
+        core_log(CORE_LOG_ERROR, "edit_failed", "\"error\":\"db_resources\"");
+        return answer(res, 503, "db_resources",
+                      "the database is out of memory or connections; nothing was saved");
+    }
     core_log(CORE_LOG_ERROR, "edit_failed", "\"error\":\"%s\"", core_code_name(err->code));
     return answer(res, 500, "write_failed", "the write failed inside the database");
 }

@@ -91,4 +91,8 @@ void edit_openapi_security(json_t *components);
 /* The Part 4 conformance classes implemented, appended to an array of URIs. */
 void edit_conformance(json_t *conforms_to);
 
+/* Sets up the calling thread's geometry context (GEOS, PROJ and the CRS84 -> CGCS2000
+ * transform a write uses), so that a thread's first write does not pay for it. */
+void edit_warm_thread(void);
+
 #endif

@@ -328,6 +328,14 @@ static bool same_pos(json_t *a, json_t *b)
 /* A spike: the path goes out to a vertex and comes straight back (the two segments at it are
  * anti-parallel). GEOS calls such rings valid when the spike has zero width, yet they are
  * always a digitising slip. */
+
+/* path[i]: the JSON path of one element. Only absurdly nested input makes it longer than the
+ * buffer (size ≥ 4); it is cut there and ends in "…" to say so. */
+static void index_path(char *out, size_t size, const char *path, size_t i)
+{
+    if (snprintf(out, size, "%s[%zu]", path, i) >= (int)size)
+        memcpy(out + size - 4, "…", 4);
+}
 static void check_spikes(geo_check *g, json_t *ring, bool closed, const char *path)
 {
     size_t n = json_array_size(ring);
@@ -370,7 +378,7 @@ static void check_spikes(geo_check *g, json_t *ring, bool closed, const char *pa
         double lu2 = ux * ux + uy * uy, lv2 = vx * vx + vy * vy;
         if (dot > 0 && cross * cross <= 1e-18 * lu2 * lv2) {
             char p[200];
-            snprintf(p, sizeof p, "%s[%zu]", path, i);
+            index_path(p, sizeof p, path, i);
             geo_fault(g, "spike", p, "边界有尖刺：折线在此顶点原路折返",
                       "spike: the boundary goes out to this vertex and straight back",
                       json_pack("{s:o}", "location", loc(b)));
@@ -391,7 +399,7 @@ static bool positions_ok(geo_check *g, json_t *list, const char *path)
     json_array_foreach(list, i, pos)
     {
         char p[200];
-        snprintf(p, sizeof p, "%s[%zu]", path, i);
+        index_path(p, sizeof p, path, i);
         ok = position_ok(g, pos, p) && ok;
     }
     return ok;
@@ -420,7 +428,7 @@ static void check_polygon(geo_check *g, json_t *rings, const char *path)
     json_array_foreach(rings, i, ring)
     {
         char p[200];
-        snprintf(p, sizeof p, "%s[%zu]", path, i);
+        index_path(p, sizeof p, path, i);
         if (!positions_ok(g, ring, p))
             continue;
         size_t n = json_array_size(ring);
@@ -508,7 +516,7 @@ void edit_check_geometry(const srv_coll *c, json_t *geom, const srv_crs *crs, js
     } else if (!strcmp(type, "MultiLineString")) {
         json_array_foreach(coords, i, part)
         {
-            snprintf(p, sizeof p, "%s[%zu]", path, i);
+            index_path(p, sizeof p, path, i);
             check_line(&g, part, p);
         }
     } else if (!strcmp(type, "Polygon")) {
@@ -519,7 +527,7 @@ void edit_check_geometry(const srv_coll *c, json_t *geom, const srv_crs *crs, js
                       "a MultiPolygon needs at least one polygon", NULL);
         json_array_foreach(coords, i, part)
         {
-            snprintf(p, sizeof p, "%s[%zu]", path, i);
+            index_path(p, sizeof p, path, i);
             check_polygon(&g, part, p);
         }
     }

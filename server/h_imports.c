@@ -1,15 +1,23 @@
 /* POST /imports and GET /imports/{id}: a bureau file uploaded as multipart/form-data becomes an
- * import job run on its own thread and connection; the job's status and report live in the
- * import_jobs table. Importer or admin role only. The import itself is importers/' imp_run. */
+ * import job run by a child `pingan import --job` process (a crash inside GDAL then kills only
+ * the child); the job's status and report live in the import_jobs table. Importer or admin
+ * role only. The import itself is importers/' imp_run, in the child. */
 #include "importers.h"
 #include "srv_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #define MAX_PARTS 48
 #define FIELD_MAX 4096
@@ -20,8 +28,9 @@ typedef struct {
     char dir[512];
     char path[800];
     char actor[320];
-    char display[256];      /* the uploaded file's own name, for the report */
-    char *owned[MAX_PARTS]; /* option strings */
+    char display[256];               /* the uploaded file's own name, for the report */
+    char log[600];                   /* the child's stdout and stderr */
+    char *owned[2 * MAX_PARTS + 16]; /* option strings, then the child's arguments */
     int nowned;
     imp_options o;
 } import_job;
@@ -43,6 +52,8 @@ static void job_free(import_job *j)
 {
     if (j->path[0])
         unlink(j->path);
+    if (j->log[0])
+        unlink(j->log);
     if (j->dir[0])
         rmdir(j->dir);
     for (int i = 0; i < j->nowned; i++)
@@ -50,35 +61,208 @@ static void job_free(import_job *j)
     free(j);
 }
 
-static void run_sql(PGconn *c, const char *name, int n, const char *const *params)
+static const char *mode_name(imp_mode m)
 {
-    core_err err = {0};
-    char *sql = db_sql(name, &err);
-    if (sql && db_run(c, sql, n, params, &err))
-        core_log(CORE_LOG_ERROR, "import_job_sql", "\"sql\":\"%s\"", name);
-    free(sql);
+    return m == IMP_MODE_INSERT ? "insert" : m == IMP_MODE_UPSERT ? "upsert" : "replace-scope";
 }
 
+/* "--name=value" in a string owned by j (freed with it); NULL when out of memory. */
+static char *own_arg(import_job *j, const char *name, const char *value)
+{
+    if (j->nowned == (int)(sizeof j->owned / sizeof j->owned[0]))
+        return NULL;
+    size_t n = strlen(name) + strlen(value) + 2;
+    char *a = malloc(n);
+    if (a) {
+        snprintf(a, n, "%s=%s", name, value);
+        j->owned[j->nowned++] = a;
+    }
+    return a;
+}
+
+/* The child's argv: `pingan import --job ID … -- FILE`; the "--name=value" form keeps a value
+ * that starts with '-' a value. Returns the count, or -1 when out of memory. */
+static int child_argv(import_job *j, char **argv, int max)
+{
+    int n = 0;
+    argv[n++] = "pingan";
+    argv[n++] = "import";
+    argv[n++] = "--quiet";
+    argv[n++] = own_arg(j, "--job", j->id);
+    argv[n++] = own_arg(j, "--actor", j->actor);
+    argv[n++] = own_arg(j, "--display-name", j->display);
+    argv[n++] = own_arg(j, "--mode", mode_name(j->o.mode));
+    const struct {
+        const char *name, *value;
+    } opt[] = {{"--into", j->o.into},   {"--preset", j->o.preset},   {"--layer", j->o.layer},
+               {"--s-srs", j->o.s_srs}, {"--towgs84", j->o.towgs84}, {"--encoding", j->o.encoding},
+               {"--scope", j->o.scope}};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+        if (opt[i].value)
+            argv[n++] = own_arg(j, opt[i].name, opt[i].value);
+    for (int i = 0; i < j->o.nmaps && n < max - 4; i++)
+        argv[n++] = own_arg(j, "--map", j->o.maps[i]);
+    if (j->o.dry_run)
+        argv[n++] = "--dry-run";
+    argv[n++] = "--";
+    argv[n++] = j->path;
+    argv[n] = NULL;
+    for (int i = 0; i < n; i++)
+        if (!argv[i])
+            return -1;
+    return n;
+}
+
+/* The environment with PINGAN_DATABASE_URL set to the server's database (a new array whose
+ * strings but the added one belong to environ; caller frees the array and *added). */
+static char **child_env(const char *url, char **added)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 2, sizeof *env);
+    size_t len = strlen(url) + sizeof "PINGAN_DATABASE_URL=";
+    *added = malloc(len);
+    if (!env || !*added) {
+        free(env);
+        free(*added);
+        *added = NULL;
+        return NULL;
+    }
+    snprintf(*added, len, "PINGAN_DATABASE_URL=%s", url);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "PINGAN_DATABASE_URL=", 20) != 0)
+            env[k++] = environ[i];
+    env[k++] = *added;
+    env[k] = NULL;
+    return env;
+}
+
+/* The last non-empty line the child wrote, into out (may be ""). */
+static void log_tail(const char *path, char *out, size_t size)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0])
+            snprintf(out, size, "%s", line);
+    }
+    fclose(f);
+}
+
+/* Starts the child: stdin from /dev/null, stdout and stderr to j->log, no other descriptor
+ * (the listening socket and pool connections stay with the server). /proc/self/exe is this
+ * very binary even when the file was replaced since. */
+static pid_t spawn_child(import_job *j, char *detail, size_t size)
+{
+    char *argv[24 + IMP_MAX_MAPS];
+    if (child_argv(j, argv, (int)(sizeof argv / sizeof argv[0])) < 0) {
+        snprintf(detail, size, "out of memory");
+        return -1;
+    }
+    snprintf(j->log, sizeof j->log, "%s/import.log", j->dir);
+    char *added = NULL;
+    char **env = child_env(j->url, &added);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, j->log, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
+    pid_t pid = -1;
+    int e = env ? posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, env) : ENOMEM;
+    posix_spawn_file_actions_destroy(&fa);
+    free(env);
+    free(added);
+    if (e) {
+        snprintf(detail, size, "the import process could not be started: %s", strerror(e));
+        return -1;
+    }
+    return pid;
+}
+
+/* How the child ended, for the job: NULL when it exited 0 (it recorded its own result). */
+static const char *child_end(int status, const import_job *j, char *detail, size_t size,
+                             json_t *crash)
+{
+    char tail[400];
+    log_tail(j->log, tail, sizeof tail);
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        const char *abbrev = sigabbrev_np(sig);
+        char name[32];
+        snprintf(name, sizeof name, "SIG%s", abbrev ? abbrev : "?");
+        snprintf(detail, size,
+                 "the import process was killed by signal %d (%s, %s) before it finished; "
+                 "nothing was committed",
+                 sig, name, strsignal(sig));
+        json_object_set_new(crash, "signal", json_string(name));
+        json_object_set_new(crash, "signal_number", json_integer(sig));
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+        snprintf(detail, size,
+                 "the import process exited with status %d before it finished%s%s; nothing was "
+                 "committed",
+                 WEXITSTATUS(status), tail[0] ? ": " : "", tail);
+        json_object_set_new(crash, "exit_status", json_integer(WEXITSTATUS(status)));
+    } else {
+        snprintf(detail, size, "the import process ended without recording a result");
+    }
+    if (tail[0])
+        json_object_set_new(crash, "last_output", json_string(tail));
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? NULL : detail;
+}
+
+/* The child records start, report and result itself, exactly as an in-process job did; this
+ * thread only waits, and fails the job when the child died without recording anything (the
+ * update is guarded, so a result the child did record is never overwritten). */
 static void *job_main(void *arg)
 {
     import_job *j = arg;
+    char detail[700];
+    int status = 0;
+    pid_t pid = spawn_child(j, detail, sizeof detail);
+    json_t *crash = json_object();
+    if (pid > 0) {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        if (!child_end(status, j, detail, sizeof detail, crash))
+            snprintf(detail, sizeof detail, "the import process ended without recording a result");
+    }
+    json_t *report =
+        json_pack("{s:s,s:s,s:s,s:b,s:s,s:s,s:o}", "file", j->display, "into",
+                  j->o.into ? j->o.into : j->o.preset, "mode", mode_name(j->o.mode), "dry_run",
+                  j->o.dry_run, "status", "failed", "error", detail, "process", crash);
+    char *text = report ? json_dumps(report, JSON_COMPACT) : NULL;
+    json_decref(report);
     core_err err = {0};
     PGconn *c = db_connect(j->url, &err);
-    core_code rc = CORE_EUNAVAIL;
-    if (c) {
-        const char *p[] = {j->id};
-        run_sql(c, "import_job_start", 1, p);
-        json_t *report = NULL;
-        rc = imp_run(&j->o, c, &report, &err);
-        char *text = report ? json_dumps(report, JSON_COMPACT) : NULL;
-        const char *fp[] = {j->id, rc ? "failed" : "succeeded", text, rc ? err.msg : NULL};
-        run_sql(c, "import_job_finish", 4, fp);
-        free(text);
-        json_decref(report);
+    char *sql = c ? db_sql("import_job_died", &err) : NULL;
+    const char *p[] = {j->id, text, detail};
+    PGresult *res = sql ? db_exec(c, PGRES_TUPLES_OK, sql, 3, p, &err) : NULL;
+    bool died = res && PQntuples(res) > 0;
+    if (!res)
+        core_log(CORE_LOG_ERROR, "import_job_sql", "\"sql\":\"import_job_died\"");
+    PQclear(res);
+    free(sql);
+    free(text);
+    if (c)
         PQfinish(c);
+    if (died) {
+        core_buf b = {0};
+        core_buf_json_str(&b, detail);
+        core_log(CORE_LOG_WARN, "import_job", "\"id\":%s,\"status\":\"failed\",\"error\":%s", j->id,
+                 b.data ? b.data : "\"\"");
+        core_buf_free(&b);
+    } else {
+        core_log(CORE_LOG_INFO, "import_job", "\"id\":%s,\"child_exit\":%d", j->id,
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
-    core_log(rc ? CORE_LOG_WARN : CORE_LOG_INFO, "import_job", "\"id\":%s,\"status\":\"%s\"", j->id,
-             rc ? "failed" : "succeeded");
     job_free(j);
     return NULL;
 }

@@ -35,6 +35,8 @@ typedef struct {
     long max_vertices;          /* positions in one written geometry; more: 422 too_many_vertices */
     long import_max_bytes;      /* largest upload to POST /imports */
     char import_dir[256];       /* uploads wait here while their job runs */
+    /* reliability */
+    int db_pool_warm; /* connections opened and warmed before listening (0: all lazily) */
 } srv_config;
 
 /* Fills cfg with the defaults. */

@@ -1094,9 +1094,11 @@ SELECT k.code, k.name, k.category,
        k.geom
 FROM t_kp k CROSS JOIN demo_arg a ORDER BY k.kp_id;
 
-INSERT INTO hazards (code, name, category, risk_grade, danger_level, accident_grade, scale, status,
-                     found_on, deadline, responsible_unit, threatened_households, threatened_persons,
-                     threatened_property, village_code, influence_zone, geom)
+-- hazards wait in demo_pending_hazards for demo_finish.sql (see there why)
+INSERT INTO demo_pending_hazards (code, name, category, risk_grade, danger_level, accident_grade,
+                                  scale, status, found_on, deadline, responsible_unit,
+                                  threatened_households, threatened_persons, threatened_property,
+                                  village_code, influence_zone, geom)
 SELECT 'HZ' || left(a.county, 6) || lpad(h.hz_id::text, 5, '0'), h.name, h.category, h.risk_grade,
        h.danger_level, h.accident_grade, h.scale, h.status, h.found_on, h.deadline,
        h.responsible_unit,

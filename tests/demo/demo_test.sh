@@ -92,6 +92,7 @@ else
     exit 1
 fi
 snap1=$(snapshot)
+history1=$(sql "SELECT count(*) || '/' || coalesce(max(id), 0) FROM edit_history")
 t0=$(date +%s)
 if "$pingan" demo >"$work/out2" 2>"$work/err2"; then
     pass "second run ($(($(date +%s) - t0)) s)"
@@ -104,6 +105,11 @@ snap2=$(snapshot)
     fail "second run changed data: $snap1 vs $snap2"
 grep -q "already loaded" "$work/err2" && pass "second run says it had nothing to do" ||
     fail "second run did not say it was already loaded"
+history2=$(sql "SELECT count(*) || '/' || coalesce(max(id), 0) FROM edit_history")
+[[ $history1 == "$history2" ]] && pass "second run wrote no history (a no-op)" ||
+    fail "second run wrote history: $history1 vs $history2"
+grep -q "generating\|county outlines:" "$work/err2" && fail "second run generated or loaded outlines" ||
+    pass "second run neither loaded outlines nor generated"
 
 # ---- county outlines ------------------------------------------------------------------
 summary=$(grep "county outlines:" "$work/err1" || true)
@@ -182,6 +188,9 @@ n=$(sql "SELECT count(*) FROM key_places WHERE category = 'railway' AND Geometry
 [[ $n -eq 1 ]] && pass "a railway line as a LineString" || fail "$n railway LineStrings"
 n=$(sql "SELECT count(*) FROM grid_workers WHERE phone !~ '^1[0-9]{2} [0-9]{4} [0-9]{4}$'")
 [[ $n -eq 0 ]] && pass "worker phone numbers read 1xx xxxx xxxx" || fail "$n malformed phone numbers"
+n=$(sql "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'O'")
+[[ $n -eq 0 ]] && pass "the tile notification triggers are back on after the load" ||
+    fail "$n triggers left disabled"
 n=$(sql "SELECT count(*) FROM edit_history WHERE actor <> 'demo'")
 [[ $n -eq 0 ]] && pass "history records the actor 'demo'" || fail "$n history rows by another actor"
 
@@ -268,6 +277,9 @@ if "$pingan" demo --county 360113 --force >"$work/out4" 2>"$work/err4"; then
 else
     grep -q "no outline" "$work/err4" && pass "a county without outline is refused clearly" ||
         fail "unclear message for a county without outline: $(cat "$work/err4")"
+    grep -q "removing the demo data" "$work/err4" &&
+        fail "a county without outline was refused only after removing the data" ||
+        pass "a county without outline is refused before anything is removed"
 fi
 snap4=$(snapshot)
 [[ $snap1 == "$snap4" ]] && pass "a failed run leaves the data as it was" ||
