@@ -57,6 +57,11 @@ static const char *reason(int status)
     }
 }
 
+/* Bodies up to this are copied behind the head to go out in one write (a copy of a few
+ * hundred KB costs less than a second system call and packet); larger ones are written
+ * after it. */
+#define SEND_COPY_MAX (512 * 1024)
+
 static bool is_head(const srv_req *r)
 {
     return strcmp(r->method, "HEAD") == 0;
@@ -82,13 +87,18 @@ int srv_send(srv_req *r, int status, const char *content_type, const void *body,
         return 500;
     }
     bool with_body = len && !is_head(r) && status != 304 && status != 204;
-    /* Head and a small body in one write: one send() and one TCP segment, where two writes
-     * under tcp_nodelay are two of each (a cached tile is little more than this). */
+    /* Head and body in one write: one send() and no half-empty first segment, where two
+     * writes under tcp_nodelay are two of each (a cached tile is little more than this). */
     char one[16384];
-    if (with_body && (size_t)n + len <= sizeof one) {
-        memcpy(one, head, (size_t)n);
-        memcpy(one + n, body, len);
-        mg_write(r->conn, one, (size_t)n + len);
+    char *big = with_body && (size_t)n + len > sizeof one && len <= SEND_COPY_MAX
+                    ? malloc((size_t)n + len)
+                    : NULL;
+    if (with_body && ((size_t)n + len <= sizeof one || big)) {
+        char *out = big ? big : one;
+        memcpy(out, head, (size_t)n);
+        memcpy(out + n, body, len);
+        mg_write(r->conn, out, (size_t)n + len);
+        free(big);
     } else {
         mg_write(r->conn, head, (size_t)n);
         if (with_body)
