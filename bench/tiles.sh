@@ -119,7 +119,8 @@ for z in "${ZOOMS[@]}"; do
 done
 stop_server
 
-# Warm: every listed tile cached first; the same bytes dumped for nginx.
+# Warm: every listed tile cached first; the same bytes dumped for nginx. The server stays up
+# for the side-by-side runs below.
 start_server 2048
 mkdir -p "$WORK/static"
 for z in "${ZOOMS[@]}"; do
@@ -127,9 +128,6 @@ for z in "${ZOOMS[@]}"; do
     curl -s --no-progress-meter -Z --parallel-max "$CONNS" --create-dirs -H 'Accept-Encoding: gzip' -K "$WORK/curl$z.cfg"
 done
 find "$WORK/static" -type f -size 0 -delete
-for z in "${ZOOMS[@]}"; do RES[warm$z]=$(run_wrk "http://127.0.0.1:$PORT" "$WORK/list$z.txt"); done
-metrics=$(curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^pingan_tile_cache_(hits_total|misses_total|entries|bytes) ')
-stop_server
 
 mkdir -p "$WORK/nginx/logs"
 cat >"$WORK/nginx/nginx.conf" <<CONF
@@ -166,9 +164,23 @@ chmod -R a+rX "$WORK"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
 NGINX_PID=$!
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/tiles/x" && break; sleep 0.1; done
-for z in "${ZOOMS[@]}"; do RES[nginx$z]=$(run_wrk "http://127.0.0.1:$NGINX_PORT" "$WORK/list$z.txt"); done
+# Warm server and nginx side by side, in the order nginx, server, server, nginx per zoom, each
+# figure the mean of its two runs: a load that drifts during the run (the machine is shared)
+# weighs on both alike.
+mean2() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.1f %.2f\n", (x[1] + y[1]) / 2, (x[2] + y[2]) / 2 }'; }
+for z in "${ZOOMS[@]}"; do
+    n1=$(run_wrk "http://127.0.0.1:$NGINX_PORT" "$WORK/list$z.txt")
+    w1=$(run_wrk "http://127.0.0.1:$PORT" "$WORK/list$z.txt")
+    w2=$(run_wrk "http://127.0.0.1:$PORT" "$WORK/list$z.txt")
+    n2=$(run_wrk "http://127.0.0.1:$NGINX_PORT" "$WORK/list$z.txt")
+    RES[nginx$z]=$(mean2 "$n1" "$n2")
+    RES[warm$z]=$(mean2 "$w1" "$w2")
+done
+metrics=$(curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^pingan_tile_cache_(hits_total|misses_total|entries|bytes) ')
+stop_server
 
 echo
+echo "load average at the end: $(uptime | sed 's/.*load average: //')"
 printf "%-5s %-34s %12s %10s\n" zoom target "requests/s" "p99 ms"
 for z in "${ZOOMS[@]}"; do
     for k in postgis cold nginx warm; do

@@ -32,6 +32,9 @@ static const struct setting {
      "positions in one written geometry; more is refused (422) before any geometry work"},
     {"tile_cache_mb", "PINGAN_TILE_CACHE_MB", SET_LONG, S(tile_cache_mb), "256", 0, 65536,
      "memory for cached tiles"},
+    /* tiles area */
+    {"tile_access_log", "PINGAN_TILE_ACCESS_LOG", SET_BOOL, S(tile_access_log), "false", 0, 1,
+     "log every tile answered (200/204/304) in the access log; off: counted in /metrics only"},
     {"public_url", "PINGAN_PUBLIC_URL", SET_STR, S(public_url), "", 0, 0,
      "base URL in links (default: from the Host header)"},
     {"database_url", "PINGAN_DATABASE_URL", SET_STR, S(database_url), "", 0, 0,

@@ -259,6 +259,7 @@ int h_tile(srv_req *r)
                    ? srv_problem(r, 503, "db_unavailable", "the database is not reachable", NULL)
                    : srv_problem(r, 500, "tile_failed", "the tile could not be built", NULL);
     }
+    r->quiet = !r->server->cfg.tile_access_log; /* errors are logged: they return above */
     int status;
     if (!tile->raw_len) {
         status = srv_send(r, 204, NULL, NULL, 0, TILE_CACHE_CONTROL "Vary: Accept-Encoding\r\n");
@@ -287,6 +288,8 @@ int h_tile(srv_req *r)
                                 headers);
         core_buf_free(&raw);
     }
+    if (status >= 400)
+        r->quiet = false;
     tile_ref_release(tile);
     return status;
 }
@@ -449,10 +452,10 @@ int h_style(srv_req *r)
     return srv_send_json(r, 200, style, NULL);
 }
 
-/* Glyph ranges for the styles' labels. Chinese labels need none: MapLibre draws CJK
- * ideographs with the browser's own fonts (localIdeographFontFamily); other ranges are served
- * from styles/glyphs/<fontstack>/<range>.pbf when installed, else as an empty glyph set, so
- * that a map works offline without a request failing. */
+/* Glyph ranges for the styles' labels. Chinese ideographs need none: MapLibre draws them with
+ * the browser's own fonts (localIdeographFontFamily); digits, Latin and CJK punctuation come
+ * from styles/glyphs/<fontstack>/<range>.pbf (scripts/make-glyphs.sh), any other range as an
+ * empty glyph set, so that a map works offline without a request failing. */
 int h_glyphs(srv_req *r)
 {
     const char *stack = r->params[0], *range = r->params[1];
@@ -468,10 +471,18 @@ int h_glyphs(srv_req *r)
                            "glyphs are at /styles/glyphs/{fontstack}/{start}-"
                            "{end}.pbf",
                            NULL);
-    char rel[400], path[4096];
-    snprintf(rel, sizeof rel, "styles/glyphs/%s/%ld-%ld.pbf", stack, a, b);
+    /* A list of stacks ("A,B"): the first one shipped with this range. */
+    char *data = NULL;
     size_t len = 0;
-    char *data = core_path(path, sizeof path, rel) ? core_read_file(path, &len, NULL) : NULL;
+    for (const char *s = stack; *s && !data;) {
+        size_t n1 = strcspn(s, ",");
+        char rel[400], path[4096];
+        snprintf(rel, sizeof rel, "styles/glyphs/%.*s/%ld-%ld.pbf", (int)n1, s, a, b);
+        if (core_path(path, sizeof path, rel))
+            data = core_read_file(path, &len, NULL);
+        s += n1;
+        s += strspn(s, ", ");
+    }
     int status =
         srv_send(r, 200, "application/x-protobuf", data ? data : "", data ? len : 0,
                  "Cache-Control: public, max-age=86400\r\nAccess-Control-Allow-Origin: *\r\n");

@@ -1,6 +1,7 @@
 /* Reply helpers every handler uses: whole bodies, JSON, RFC 9457 problems, chunked streams,
  * query parameters, links, and pooled connections that answer 503 when the database is away. */
 #include "srv_internal.h"
+#include "tiles.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,11 @@ static const char *reason(int status)
     }
 }
 
+/* Bodies up to this are copied behind the head to go out in one write (a copy of a few
+ * hundred KB costs less than a second system call and packet); larger ones are written
+ * after it. */
+#define SEND_COPY_MAX (512 * 1024)
+
 static bool is_head(const srv_req *r)
 {
     return strcmp(r->method, "HEAD") == 0;
@@ -80,9 +86,24 @@ int srv_send(srv_req *r, int status, const char *content_type, const void *body,
         r->status = 500;
         return 500;
     }
-    mg_write(r->conn, head, (size_t)n);
-    if (len && !is_head(r) && status != 304 && status != 204)
-        mg_write(r->conn, body, len);
+    bool with_body = len && !is_head(r) && status != 304 && status != 204;
+    /* Head and body in one write: one send() and no half-empty first segment, where two
+     * writes under tcp_nodelay are two of each (a cached tile is little more than this). */
+    char one[16384];
+    char *big = with_body && (size_t)n + len > sizeof one && len <= SEND_COPY_MAX
+                    ? malloc((size_t)n + len)
+                    : NULL;
+    if (with_body && ((size_t)n + len <= sizeof one || big)) {
+        char *out = big ? big : one;
+        memcpy(out, head, (size_t)n);
+        memcpy(out + n, body, len);
+        mg_write(r->conn, out, (size_t)n + len);
+        free(big);
+    } else {
+        mg_write(r->conn, head, (size_t)n);
+        if (with_body)
+            mg_write(r->conn, body, len);
+    }
     r->status = status;
     r->bytes += (long long)len;
     return status;
@@ -193,7 +214,23 @@ PGconn *srv_db_acquire(srv_req *r)
     return c;
 }
 
+/* Tiles area: after a write, waits until this server's tile listener has applied every change
+ * notification the write committed, so that the caller's next tile request (which may come on
+ * another connection the moment the reply is read) never gets a tile cached before the edit. */
+static void tiles_catch_up(srv_req *r, PGconn *c)
+{
+    const char *m = r->method;
+    if (!r->server->tiles || !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS") ||
+        PQtransactionStatus(c) != PQTRANS_IDLE)
+        return;
+    core_err err = {0};
+    if (tile_sync(r->server->tiles, c, 2000, &err) && err.code != CORE_EUNAVAIL)
+        core_log(CORE_LOG_WARN, "tiles_sync_failed", "\"error\":\"%s\"", core_code_name(err.code));
+}
+
 void srv_db_release(srv_req *r, PGconn *c)
 {
+    if (c)
+        tiles_catch_up(r, c);
     db_pool_release(r->server->pool, c);
 }

@@ -182,11 +182,12 @@ static int dispatch(struct mg_connection *conn, void *data)
     }
     double ms = core_now_ms() - t0;
     srv_metrics_observe(r.route, r.method, status, ms);
-    core_log(CORE_LOG_INFO, "access",
-             "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"ms\":%.2f,\"bytes\":%lld,"
-             "\"actor\":\"%s\",\"role\":\"%s\"%s%s%s",
-             r.method, srv_route_name(r.route), status, ms, r.bytes, r.actor, r.role,
-             r.problem[0] ? ",\"code\":\"" : "", r.problem, r.problem[0] ? "\"" : "");
+    if (!r.quiet) /* tiles area: tile hits are too many to log one by one (tile_access_log) */
+        core_log(CORE_LOG_INFO, "access",
+                 "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"ms\":%.2f,\"bytes\":%lld,"
+                 "\"actor\":\"%s\",\"role\":\"%s\"%s%s%s",
+                 r.method, srv_route_name(r.route), status, ms, r.bytes, r.actor, r.role,
+                 r.problem[0] ? ",\"code\":\"" : "", r.problem, r.problem[0] ? "\"" : "");
     return status;
 }
 

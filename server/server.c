@@ -25,6 +25,12 @@ static int log_message(const struct mg_connection *conn, const char *message)
     return 1;
 }
 
+static int allow_all(struct mg_connection *conn, void *data)
+{
+    (void)conn, (void)data;
+    return 1;
+}
+
 /* A worker thread's first write sets PROJ up in-process (~1.3 s measured on the loaded
  * development machine); with db_pool_warm it is done as each thread starts instead. */
 static void *warm_thread(const struct mg_context *ctx, int thread_type)
@@ -102,6 +108,9 @@ srv *srv_start(const srv_config *cfg, core_err *err)
         s->ctx = NULL;
         goto fail;
     }
+    /* Authorization is the handlers' (auth.c): without a handler here CivetWeb looks for a
+     * .htpasswd file on every request, a stat() per cached tile. */
+    mg_set_auth_handler(s->ctx, "/", allow_all, NULL);
     srv_routes_install(s);
     s->overdue = srv_overdue_start(s);
     return s;

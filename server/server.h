@@ -20,6 +20,7 @@ typedef struct {
     long max_body_bytes; /* larger bodies get 413 */
     int anonymous_reads; /* public layers readable without a token */
     long tile_cache_mb;
+    int tile_access_log;        /* tiles area: successful tile replies in the access log too */
     char public_url[256];       /* base URL for links; empty: from the Host header */
     char database_url[1024];    /* empty: $PINGAN_DATABASE_URL or the private cluster */
     int overdue_check_s;        /* hazard deadline check period; 0: off */

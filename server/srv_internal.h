@@ -40,6 +40,7 @@ typedef struct {
     char role[16];    /* admin, planner, importer, viewer; "anonymous" without a token */
     char scope[16];   /* jurisdiction code prefix the token may act in; "" without a token */
     char problem[40]; /* the code of the problem+json sent, for the access log */
+    bool quiet;       /* tiles area: a routine reply left out of the access log (still counted) */
 } srv_req;
 
 /* A handler sends exactly one reply and returns its status (CivetWeb's convention). */

@@ -224,6 +224,10 @@ void tile_set_listening(tile_ctx *t, bool on)
         if (t->ever_listened)
             t->st.flushes++;
         t->ever_listened = true;
+    } else if (t->st.listening) {
+        /* Nothing tells us of changes from now on: what is cached may go stale unseen. */
+        flush_locked(t);
+        t->st.flushes++;
     }
     t->st.listening = on;
     pthread_mutex_unlock(&t->lock);

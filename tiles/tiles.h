@@ -131,4 +131,32 @@ typedef struct {
 } tile_stats;
 void tile_stats_get(tile_ctx *t, tile_stats *out);
 
+/* ---- tile sizes over the data (pingan tiles sizes, bench/tile_sizes.sh) ---- */
+
+#define TILE_SIZE_LIMIT (500 * 1024) /* the most one tile may weigh (raw MVT bytes) */
+
+typedef struct {
+    long all_limit; /* measure every tile of the data area when there are at most this many */
+    int sample;     /* else this many: half the densest tiles, half spread evenly */
+    void (*progress)(void *arg, int z, long done, long total);
+    void *progress_arg;
+} tile_sweep_opts;
+
+typedef struct {
+    int z;
+    bool all;  /* every tile of the data area was measured (else a sample) */
+    int ncols; /* layers drawn at z (0: nothing is) */
+    int col_layer[TILE_MAX_SET];
+    long tiles, nonempty;
+    size_t max_total, p99_total; /* raw MVT bytes of the whole set's tile */
+    int max_x, max_y;            /* the largest tile */
+    size_t max_layer[TILE_MAX_SET], p99_layer[TILE_MAX_SET];
+} tile_sweep_result;
+
+/* The data area (outlines and grids) in longitude/latitude: CORE_ENOTFOUND when empty. */
+core_code tile_sweep_extent(PGconn *c, double lonlat[4], core_err *err);
+/* Builds the tiles of zoom z to measure them (nothing is cached or sent anywhere). */
+core_code tile_sweep_zoom(PGconn *c, const tile_set *set, const double ext[4], int z,
+                          const tile_sweep_opts *o, tile_sweep_result *res, core_err *err);
+
 #endif

@@ -428,6 +428,87 @@ static void validate_served_style(const char *name)
     unlink(file);
 }
 
+/* ---- glyph ranges: a minimal protobuf walk (varints and length-delimited fields only) ---- */
+static bool pb_varint(const unsigned char **p, const unsigned char *end, unsigned long long *v)
+{
+    *v = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        unsigned char c = *(*p)++;
+        *v |= (unsigned long long)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* The next field: its number, and either its varint or its bytes. */
+static bool pb_next(const unsigned char **p, const unsigned char *end, int *field,
+                    unsigned long long *v, const unsigned char **data)
+{
+    unsigned long long key;
+    if (*p >= end || !pb_varint(p, end, &key))
+        return false;
+    *field = (int)(key >> 3);
+    if ((key & 7) == 0)
+        return pb_varint(p, end, v);
+    if ((key & 7) != 2 || !pb_varint(p, end, v) || *v > (unsigned long long)(end - *p))
+        return false;
+    *data = *p;
+    *p += *v;
+    return true;
+}
+
+typedef struct {
+    char stack[64], range[32];
+    int glyphs;
+    unsigned long long w3, h3, adv3, bitmap3; /* the glyph of '3' */
+} glyph_range;
+
+static glyph_range decode_glyphs(const th_response *r)
+{
+    glyph_range g = {0};
+    const unsigned char *p = (const unsigned char *)r->body, *end = p + r->len, *d;
+    int f;
+    unsigned long long v;
+    ck_assert(pb_next(&p, end, &f, &v, &d) && f == 1); /* glyphs.stacks */
+    const unsigned char *sp = d, *send = d + v;
+    while (pb_next(&sp, send, &f, &v, &d)) {
+        if (f == 1)
+            snprintf(g.stack, sizeof g.stack, "%.*s", (int)v, d);
+        else if (f == 2)
+            snprintf(g.range, sizeof g.range, "%.*s", (int)v, d);
+        else if (f == 3) {
+            g.glyphs++;
+            const unsigned char *gp = d, *gend = d + v, *gd;
+            unsigned long long id = 0, w = 0, h = 0, adv = 0, bits = 0, gv;
+            int gf;
+            while (pb_next(&gp, gend, &gf, &gv, &gd))
+                switch (gf) {
+                case 1:
+                    id = gv;
+                    break;
+                case 2:
+                    bits = gv;
+                    break;
+                case 3:
+                    w = gv;
+                    break;
+                case 4:
+                    h = gv;
+                    break;
+                case 7:
+                    adv = gv;
+                    break;
+                default:
+                    break;
+                }
+            if (id == '3')
+                g.w3 = w, g.h3 = h, g.adv3 = adv, g.bitmap3 = bits;
+        }
+    }
+    return g;
+}
+
 START_TEST(test_styles_served_absolute_and_valid)
 {
     validate_served_style("situation");
@@ -435,8 +516,37 @@ START_TEST(test_styles_served_absolute_and_valid)
     th_response r = get(&srv, "/styles/nosuch.json", false, NULL);
     ck_assert_int_eq(r.status, 404);
     th_response_free(&r);
-    r = get(&srv, "/styles/glyphs/Noto%20Sans%20Regular/0-255.pbf", false, NULL);
+    /* Label glyphs come from the project: digits and Latin with real signed distance fields
+     * (24 px, 3 px buffer), a fontstack list takes the first shipped stack, and a range drawn
+     * by the browser (CJK ideographs) is an empty set rather than an error. */
+    r = get(&srv, "/styles/situation.json", false, NULL);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"text-font\":[\"DejaVu Sans\"]"));
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/DejaVu%20Sans/0-255.pbf", false, NULL);
     ck_assert_int_eq(r.status, 200);
+    glyph_range g = decode_glyphs(&r);
+    ck_assert_str_eq(g.stack, "DejaVu Sans");
+    ck_assert_str_eq(g.range, "0-255");
+    ck_assert_int_ge(g.glyphs, 150);
+    ck_assert(g.w3 >= 8 && g.w3 <= 20 && g.h3 >= 14 && g.h3 <= 24);
+    ck_assert_int_eq(g.bitmap3, (g.w3 + 6) * (g.h3 + 6));
+    ck_assert(g.adv3 >= 10 && g.adv3 <= 20);
+    size_t len = r.len;
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/Other%20Font,DejaVu%20Sans/0-255.pbf", false, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(r.len, len);
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/DejaVu%20Sans/65280-65535.pbf", false, NULL);
+    g = decode_glyphs(&r);
+    ck_assert_int_ge(g.glyphs, 90); /* full-width ，：（） from the CJK font */
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/DejaVu%20Sans/19968-20223.pbf", false, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(r.len, 0);
+    th_response_free(&r);
+    r = get(&srv, "/styles/glyphs/..%2Fx/0-255.pbf", false, NULL);
+    ck_assert_int_eq(r.status, 404);
     th_response_free(&r);
     /* With a Tianditu key the basemap comes first, under the project's layers. */
     th_server other;
@@ -451,6 +561,69 @@ START_TEST(test_styles_served_absolute_and_valid)
     json_decref(doc);
     th_response_free(&r);
     th_server_stop(&other);
+}
+END_TEST
+
+/* pingan tiles sizes weighs the tiles the server sends: the largest tile it names has exactly
+ * the size it reports, per-layer figures add up, and a limit below it fails the run. */
+START_TEST(test_tile_sizes_sweep_matches_served_tiles)
+{
+    char *out = NULL;
+    const char *args[] = {"tiles", "sizes",    "--layers", ALL,      "--zooms", "4-16", "--all",
+                          "50",    "--sample", "20",       "--json", "--quiet", NULL};
+    ck_assert_int_eq(th_pingan(&out, args), 0);
+    int zooms = 0, measured = 0;
+    for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        json_t *doc = json_loads(line, 0, NULL);
+        ck_assert_msg(doc != NULL, "not JSON: %s", line);
+        int z = (int)json_integer_value(json_object_get(doc, "z"));
+        ck_assert_int_eq(z, 4 + zooms++);
+        json_t *layers = json_object_get(doc, "layers");
+        long long max = json_integer_value(json_object_get(doc, "max_bytes"));
+        long long p99 = json_integer_value(json_object_get(doc, "p99_bytes"));
+        ck_assert_int_le(p99, max);
+        ck_assert(json_is_false(json_object_get(doc, "over_limit")));
+        if (z == 4) { /* nothing is drawn below z5 */
+            ck_assert_int_eq(json_object_size(layers), 0);
+            json_decref(doc);
+            continue;
+        }
+        ck_assert_int_gt(json_integer_value(json_object_get(doc, "tiles")), 0);
+        ck_assert(json_object_get(layers, "jurisdictions") != NULL);
+        ck_assert((z >= 15) == (json_object_get(layers, "population_units") != NULL));
+        long long layer_max = 0, sum = 0;
+        const char *name;
+        json_t *l;
+        json_object_foreach(layers, name, l)
+        {
+            long long m = json_integer_value(json_object_get(l, "max_bytes"));
+            layer_max = m > layer_max ? m : layer_max;
+            sum += m;
+        }
+        ck_assert_int_ge(max, layer_max);
+        ck_assert_int_le(max, sum);
+        if (max > 0) { /* the largest tile as the server sends it, uncompressed */
+            char path[400];
+            snprintf(path, sizeof path, "/tiles/%s/%s.mvt", ALL,
+                     json_string_value(json_object_get(doc, "largest")));
+            th_response r = get(&srv, path, false, NULL);
+            ck_assert_int_eq(r.status, 200);
+            ck_assert_int_eq((long long)r.len, max);
+            th_response_free(&r);
+            measured++;
+        }
+        json_decref(doc);
+    }
+    free(out);
+    ck_assert_int_eq(zooms, 13);
+    ck_assert_int_ge(measured, 10);
+
+    const char *tight[] = {"tiles", "sizes",      "--layers", ALL,       "--zooms",
+                           "14",    "--limit-kb", "1",        "--quiet", NULL};
+    ck_assert_int_eq(th_pingan(&out, tight), 1);
+    ck_assert_ptr_nonnull(strstr(out, "OVER THE LIMIT"));
+    free(out);
 }
 END_TEST
 
@@ -528,6 +701,102 @@ START_TEST(test_sql_edit_in_another_connection_drops_exactly_its_tiles)
     ck_assert_str_eq(mvt_value(l, feature_where(l, "kind", "dedicated"), "staffing"), "staffed");
     free(t);
     th_response_free(&r);
+}
+END_TEST
+
+/* An edit through the API is in the next tile read at once: the write answers only after this
+ * server's listener has applied the edit's notifications (no waiting, no polling here). */
+START_TEST(test_api_write_shows_in_the_very_next_tile)
+{
+    char token[128], auth[200];
+    th_token("planner", "360502", token, sizeof token);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    PGconn *c = th_db_connect();
+    char *id = th_db_value(c, "SELECT id FROM grids WHERE code = '360502001001001'");
+    PQfinish(c);
+    char item[100], near[300], far[300];
+    snprintf(item, sizeof item, "/collections/grids/items/%s", id);
+    free(id);
+    tile_at(near, sizeof near, "grids", 15, 114.906, 27.805);
+    tile_at(far, sizeof far, "grids", 15, 114.960, 27.870);
+    th_response r = get(&srv, far, true, NULL);
+    char far_before[64], far_after[64];
+    etag_of(&r, far_before, sizeof far_before);
+    th_response_free(&r);
+    char seen[64] = "";
+    for (int i = 0; i < 10; i++) {
+        r = get(&srv, near, true, NULL); /* cached before the edit */
+        char before[64];
+        etag_of(&r, before, sizeof before);
+        ck_assert_msg(i == 0 || strcmp(before, seen) == 0, "the tile changed without an edit");
+        th_response_free(&r);
+        r = th_http(&srv, "GET", item, NULL, NULL);
+        char etag[64], if_match[100], body[200], name[40];
+        ck_assert(th_header(&r, "ETag", etag, sizeof etag));
+        th_response_free(&r);
+        snprintf(if_match, sizeof if_match, "If-Match: %s", etag);
+        snprintf(name, sizeof name, "百花湖网格%d", i);
+        snprintf(body, sizeof body, "{\"properties\":{\"name\":\"%s\"}}", name);
+        const char *h[] = {auth, if_match, "Content-Type: application/merge-patch+json", NULL};
+        r = th_http(&srv, "PATCH", item, h, body);
+        ck_assert_msg(r.status == 200, "PATCH: %ld %s", r.status, r.body);
+        th_response_free(&r);
+        r = get(&srv, near, false, NULL);
+        ck_assert_int_eq(r.status, 200);
+        etag_of(&r, seen, sizeof seen);
+        mvt_tile *t = decode(&r);
+        const mvt_layer *l = mvt_find(t, "grids");
+        ck_assert_msg(feature_where(l, "name", name) != NULL, "edit %d is not in the next tile", i);
+        free(t);
+        th_response_free(&r);
+        r = get(&srv, near, true, NULL);
+        etag_of(&r, seen, sizeof seen);
+        ck_assert_str_ne(seen, before);
+        th_response_free(&r);
+    }
+    r = get(&srv, far, true, NULL);
+    etag_of(&r, far_after, sizeof far_after);
+    th_response_free(&r);
+    ck_assert_str_eq(far_before, far_after);
+}
+END_TEST
+
+/* The hazard_zones layer's in_school_zone comes from hazards_school_zone, which finds schools
+ * through the key places' index (013): it must keep exactly the rows of the plain geography
+ * test, just inside and just outside the zone, east and north, at every latitude. */
+START_TEST(test_school_zone_through_the_index_keeps_every_row)
+{
+    sql("DELETE FROM hazards; DELETE FROM key_places");
+    /* A school at each latitude; hazards 195 m and 205 m east and north of it (zone 200 m). */
+    const double lats[] = {0.5, 27.8, 50.0, 70.0, -45.0};
+    for (size_t i = 0; i < sizeof lats / sizeof lats[0]; i++) {
+        char q[1200];
+        snprintf(q, sizeof q,
+                 "INSERT INTO key_places (name, category, village_code, geom) VALUES "
+                 "('school %zu', 'school', '360502001001', ST_SetSRID(ST_MakePoint(114.9, %f), "
+                 "4490));"
+                 "INSERT INTO hazards (name, category, risk_grade, status, village_code, geom) "
+                 "SELECT 'h' || d || dir, 'landslide', 'blue', 'confirmed', '360502001001', "
+                 "ST_SetSRID(ST_Project(ST_MakePoint(114.9, %f)::geography, d, "
+                 "radians(CASE dir WHEN 'e' THEN 90 ELSE 0 END))::geometry, 4490) "
+                 "FROM unnest(ARRAY[195, 205]) d, unnest(ARRAY['e', 'n']) dir",
+                 i, lats[i], lats[i]);
+        sql(q);
+    }
+    PGconn *c = th_db_connect();
+    char *view = th_db_value(c, "SELECT string_agg(hazard_id || ':' || key_place_id, ',' ORDER BY "
+                                "hazard_id, key_place_id) FROM hazards_school_zone");
+    char *plain = th_db_value(
+        c, "SELECT string_agg(h.id || ':' || kp.id, ',' ORDER BY h.id, kp.id) FROM hazards h "
+           "JOIN key_places kp ON kp.category IN ('school', 'kindergarten') AND "
+           "ST_DWithin(h.geom::geography, kp.geom::geography, hazard_setting('school_zone_m'))");
+    char *n = th_db_value(c, "SELECT count(*) FROM hazards_school_zone");
+    PQfinish(c);
+    ck_assert_str_eq(view, plain);
+    ck_assert_str_eq(n, "10"); /* the 195 m ones, two per school */
+    free(view);
+    free(plain);
+    free(n);
 }
 END_TEST
 
@@ -621,11 +890,14 @@ static Suite *suite(void)
     tcase_add_test(read, test_tilejson_and_catalogue);
     tcase_add_test(read, test_styles_served_absolute_and_valid);
     tcase_add_test(read, test_cache_budget_zero_caches_nothing);
+    tcase_add_test(read, test_tile_sizes_sweep_matches_served_tiles);
     suite_add_tcase(s, read);
     TCase *edit = tcase_create("edit");
     tcase_add_checked_fixture(edit, setup, teardown);
     tcase_set_timeout(edit, 120);
     tcase_add_test(edit, test_sql_edit_in_another_connection_drops_exactly_its_tiles);
+    tcase_add_test(edit, test_api_write_shows_in_the_very_next_tile);
+    tcase_add_test(edit, test_school_zone_through_the_index_keeps_every_row);
     tcase_add_test(edit, test_two_servers_on_one_database_both_invalidate);
     tcase_add_test(edit, test_listener_reconnects_and_flushes);
     suite_add_tcase(s, edit);
