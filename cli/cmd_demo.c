@@ -346,7 +346,7 @@ static core_code store_outline(PGconn *c, geo_ctx *ctx, const char *sql, json_t 
         else if (PQntuples(r) != 1)
             rc = core_fail(err, CORE_ENOTFOUND, "county %s not found", code);
         else
-            *crumbs += atoi(PQgetvalue(r, 0, 0));
+            *crumbs += (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
         PQclear(r);
     }
     free(hex);
@@ -560,9 +560,12 @@ static core_code plan_jobs(PGconn *c, const demo_opts *o, county_job **jobs, int
         return err->code;
     core_code rc = CORE_OK;
     int rows = PQntuples(r);
-    *jobs = calloc((size_t)rows + 1, sizeof **jobs);
-    if (!*jobs)
-        rc = core_fail(err, CORE_ENOMEM, "out of memory");
+    county_job *list = calloc((size_t)rows + 1, sizeof *list);
+    *jobs = list;
+    if (!list) {
+        PQclear(r);
+        return core_fail(err, CORE_ENOMEM, "out of memory");
+    }
     for (int i = 0; !rc && i < rows; i++) {
         bool plant = strcmp(PQgetvalue(r, i, 2), "t") == 0;
         if (strcmp(PQgetvalue(r, i, 3), "t") != 0) {
@@ -573,7 +576,7 @@ static core_code plan_jobs(PGconn *c, const demo_opts *o, county_job **jobs, int
                         PQgetvalue(r, i, 1));
             continue;
         }
-        county_job *j = &(*jobs)[(*n)++];
+        county_job *j = &list[(*n)++];
         snprintf(j->code, sizeof j->code, "%s", PQgetvalue(r, i, 0));
         snprintf(j->name, sizeof j->name, "%s", PQgetvalue(r, i, 1));
         j->plant = plant;
@@ -619,7 +622,7 @@ static core_code check_database(PGconn *c, const demo_opts *o, char *county_name
     if (!r)
         return err->code;
     core_code rc = CORE_OK;
-    if (atol(PQgetvalue(r, 0, 0)) == 0)
+    if (strtol(PQgetvalue(r, 0, 0), NULL, 10) == 0)
         rc = core_fail(err, CORE_ENOTFOUND, "no division codes loaded: run 'pingan db init' first");
     else if (PQgetisnull(r, 0, 1))
         rc = core_fail(err, CORE_ENOTFOUND, "%.6s is not a 2023 county code of Jiangxi", o->county);

@@ -33,7 +33,7 @@ static int request_socket(const srv_req *r)
         long fd = strtol(e->d_name, &end, 10);
         if (*end || end == e->d_name || fd < 3 || fd == dirfd(d))
             continue;
-        struct sockaddr_in a, l;
+        struct sockaddr_in a = {0}, l = {0};
         socklen_t alen = sizeof a, llen = sizeof l;
         if (getpeername((int)fd, (struct sockaddr *)&a, &alen) != 0 || a.sin_family != AF_INET ||
             ntohs(a.sin_port) != r->ri->remote_port || a.sin_addr.s_addr != peer.s_addr)

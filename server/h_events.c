@@ -251,7 +251,15 @@ int h_events(srv_req *r)
     if (!last && srv_query(r, "last-event-id", last_q, sizeof last_q))
         last = last_q;
     uint64_t last_boot = 0, last_seq = 0;
-    bool resume = last && sscanf(last, "%" SCNu64 "-%" SCNu64, &last_boot, &last_seq) == 2;
+    bool resume = false;
+    if (last) {
+        char *dash, *end;
+        last_boot = strtoull(last, &dash, 10);
+        if (dash != last && *dash == '-') {
+            last_seq = strtoull(dash + 1, &end, 10);
+            resume = end != dash + 1 && *end == '\0';
+        }
+    }
 
     /* Right after start the listener may still be connecting: a stream that opens then
      * waits (briefly) so that what it is told covers every change from its first line on. */

@@ -98,7 +98,7 @@ static json_t *data_bounds(srv_req *r)
             0, NULL, &err);
         if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
             for (int i = 0; i < 4; i++)
-                b[i] = atof(PQgetvalue(res, 0, i));
+                b[i] = strtod(PQgetvalue(res, 0, i), NULL);
         PQclear(res);
         db_pool_release(r->server->pool, c);
     }
@@ -194,7 +194,8 @@ static bool accepts_gzip(const srv_req *r)
             end++;
         if (*end == ';') {
             const char *q = strstr(end, "q=");
-            if (q && atof(q + 2) == 0.0 && (strchr(end, ',') == NULL || q < strchr(end, ',')))
+            if (q && strtod(q + 2, NULL) == 0.0 &&
+                (strchr(end, ',') == NULL || q < strchr(end, ',')))
                 return false;
         }
         return true;
@@ -360,7 +361,7 @@ static void prune_to_registered(json_t *style)
     {
         const char *url = json_string_value(json_object_get(src, "url"));
         size_t n = url ? strlen(url) : 0;
-        if (!url || strncmp(url, "/tiles/", 7) != 0 || n < 13 || strcmp(url + n - 5, ".json"))
+        if (!url || strncmp(url, "/tiles/", 7) != 0 || n < 13 || strcmp(url + n - 5, ".json") != 0)
             continue;
         core_buf csv = {0}, list = {0};
         core_buf_puts(&list, ",");

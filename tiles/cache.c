@@ -199,7 +199,9 @@ static long flush_locked(tile_ctx *t)
 {
     long n = 0;
     while (t->lru.next != &t->lru) {
-        drop(t, t->lru.next);
+        /* drop() unlinks the entry before it may free it, so lru.next is never freed memory;
+         * the analyzer does not follow the unlink. */
+        drop(t, t->lru.next); // NOLINT(clang-analyzer-unix.Malloc)
         n++;
     }
     tile_inval v = {.mask = ~0ULL, .zmin = 0, .zmax = TILE_MAX_ZOOM, .nboxes = -1};
@@ -235,9 +237,28 @@ void tile_set_listening(tile_ctx *t, bool on)
 
 static bool parse_box(const char *s, tile_box *b)
 {
-    char extra;
-    return sscanf(s, "%lf,%lf,%lf,%lf%c", &b->minx, &b->miny, &b->maxx, &b->maxy, &extra) == 4 &&
-           b->minx <= b->maxx && b->miny <= b->maxy;
+    double v[4];
+    const char *p = s;
+    for (int i = 0; i < 4; i++) {
+        char *end;
+        v[i] = strtod(p, &end);
+        if (end == p || !isfinite(v[i]) || *end != (i < 3 ? ',' : '\0'))
+            return false;
+        p = end + 1;
+    }
+    *b = (tile_box){.minx = v[0], .miny = v[1], .maxx = v[2], .maxy = v[3]};
+    return b->minx <= b->maxx && b->miny <= b->maxy;
+}
+
+/* A zoom of a notification: a whole number, clamped to the zooms there are. */
+static bool parse_zoom(const char *s, int *z)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end)
+        return false;
+    *z = v < 0 ? 0 : v > TILE_MAX_ZOOM ? TILE_MAX_ZOOM : (int)v;
+    return true;
 }
 
 /* The range of tiles at zoom z whose buffered square touches b (closed intervals). */
@@ -264,16 +285,19 @@ long tile_invalidate(tile_ctx *t, const char *payload)
         pthread_mutex_unlock(&t->lock);
         return n;
     }
-    char layers[512], sold[128], snew[128];
-    int zmin, zmax;
-    char extra;
-    if (sscanf(payload, "%511s %d %d %127s %127s %c", layers, &zmin, &zmax, sold, snew, &extra) !=
-        5)
+    /* "layers zmin zmax oldbox newbox": five words, nothing more */
+    char copy[1024], *word[6] = {0}, *save = NULL;
+    if (snprintf(copy, sizeof copy, "%s", payload) >= (int)sizeof copy)
         return -1;
-    tile_inval v = {.zmin = zmin < 0 ? 0 : zmin,
-                    .zmax = zmax > TILE_MAX_ZOOM ? TILE_MAX_ZOOM : zmax};
-    for (char *save = NULL, *name = strtok_r(layers, ",", &save); name;
-         name = strtok_r(NULL, ",", &save)) {
+    int words = 0;
+    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        if (words < 6)
+            word[words++] = w;
+    tile_inval v = {0};
+    if (words != 5 || !parse_zoom(word[1], &v.zmin) || !parse_zoom(word[2], &v.zmax))
+        return -1;
+    char *layers = word[0], *sold = word[3], *snew = word[4];
+    for (char *name = strtok_r(layers, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
         int i = tile_layer_find(name);
         if (i >= 0)
             v.mask |= 1ULL << i; /* a layer this build does not know is nobody's tile */

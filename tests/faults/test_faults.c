@@ -69,7 +69,7 @@ static atomic_bool stop_writing;
 
 static void *writer(void *arg)
 {
-    int w = (int)(long)arg;
+    int w = *(const int *)arg;
     char auth[200], body[600];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", planner);
     const char *h[] = {auth, "Content-Type: application/geo+json", NULL};
@@ -98,8 +98,9 @@ START_TEST(test_kill9_during_writes_keeps_every_acknowledged_write)
 {
     th_server_start(&srv, NULL);
     pthread_t t[3];
-    for (long i = 0; i < 3; i++)
-        pthread_create(&t[i], NULL, writer, (void *)i);
+    static const int ids[3] = {0, 1, 2};
+    for (int i = 0; i < 3; i++)
+        pthread_create(&t[i], NULL, writer, (void *)&ids[i]);
     /* a loaded machine answers a write in ~1 s: wait for a few acknowledgements, then kill
      * while more are in flight */
     for (int i = 0; i < 600 && atomic_load(&nacked) < 8; i++)
@@ -142,7 +143,7 @@ START_TEST(test_kill9_during_writes_keeps_every_acknowledged_write)
     free(v);
     v = th_db_value(c, "SELECT count(*) FROM hazards");
     fprintf(stderr, "faults: %s rows in the database (>= acknowledged)\n", v);
-    ck_assert_int_ge(atol(v), n);
+    ck_assert_int_ge(strtol(v, NULL, 10), n);
     free(v);
     PQfinish(c);
 }

@@ -193,9 +193,14 @@ static pid_t find_child(pid_t parent)
         stat[n] = '\0';
         const char *rp = strrchr(stat, ')');
         int ppid = 0;
-        char state;
-        if (rp && sscanf(rp + 2, "%c %d", &state, &ppid) == 2 && ppid == parent)
-            found = (pid_t)atoi(e->d_name);
+        char state = 0;
+        /* "pid (comm) S ppid ...": the state, then the parent's pid */
+        if (rp && rp[1] == ' ' && rp[2] && rp[3] == ' ') {
+            state = rp[2];
+            ppid = (int)strtol(rp + 4, NULL, 10);
+        }
+        if (state && ppid == parent)
+            found = (pid_t)strtol(e->d_name, NULL, 10);
     }
     closedir(d);
     return found;

@@ -60,8 +60,9 @@ END_TEST
 START_TEST(test_gcj02_round_trip_across_jiangxi)
 {
     int n = 0;
-    for (double lon = 113.7; lon <= 118.4; lon += 0.8)
-        for (double lat = 24.6; lat <= 30.0; lat += 0.9) {
+    for (int i = 0; 113.7 + 0.8 * i <= 118.4; i++)
+        for (int k = 0; 24.6 + 0.9 * k <= 30.0; k++) {
+            double lon = 113.7 + 0.8 * i, lat = 24.6 + 0.9 * k;
             double glon, glat, wlon, wlat;
             geo_wgs84_to_gcj02(lon, lat, &glon, &glat);
             double shift = distance_m(lon, lat, glon, glat);

@@ -57,7 +57,7 @@ void th_server_start(th_server *s, const char *const *sets)
     fclose(out);
     const char *colon = strrchr(line, ':');
     s->pid = pid;
-    s->port = colon ? atoi(colon + 1) : 0;
+    s->port = colon ? (int)strtol(colon + 1, NULL, 10) : 0;
     snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
 }
 

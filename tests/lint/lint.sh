@@ -24,8 +24,17 @@ case "$tool" in
             abs=$(realpath "$f")
             printf '%s\n' "${compiled[@]}" | grep -qxF "$abs" && todo+=("$f")
         done
-        printf '%s\n' "${todo[@]}" | xargs -P 2 -n 8 clang-tidy -p "$build" --quiet 2>&1 |
-            grep -v 'warnings generated' | tee /dev/stderr | grep -q 'error:' && exit 1
+        # The whole report goes to a file first: a pipe into `grep -q` would end early and,
+        # under pipefail, turn a finding into a pass.
+        report=$(mktemp)
+        trap 'rm -f "$report"' EXIT
+        printf '%s\n' "${todo[@]}" | xargs -P 2 -n 8 clang-tidy -p "$build" --quiet \
+            >"$report" 2>&1 || true
+        grep -v 'warnings generated' "$report" >&2 || true
+        if grep -q 'error:' "$report"; then
+            echo "clang-tidy: findings above" >&2
+            exit 1
+        fi
         echo "clang-tidy: ${#todo[@]} files clean"
         ;;
 esac

@@ -93,7 +93,7 @@ static long long metric(const th_server *s, const char *name)
     snprintf(probe, sizeof probe, "\n%s ", name);
     const char *p = strstr(r.body, probe);
     ck_assert_msg(p != NULL, "no metric %s", name);
-    long long v = atoll(p + strlen(probe));
+    long long v = strtoll(p + strlen(probe), NULL, 10);
     th_response_free(&r);
     return v;
 }
@@ -252,7 +252,8 @@ START_TEST(test_zoom_rules_and_clusters)
     ck_assert_ptr_nonnull(l);
     for (int i = 0; i < l->nfeatures; i++) {
         const char *level = mvt_value(l, &l->features[i], "level");
-        ck_assert_msg(strcmp(level, "township") && strcmp(level, "village"), "%s at z8", level);
+        ck_assert_msg(strcmp(level, "township") != 0 && strcmp(level, "village") != 0, "%s at z8",
+                      level);
     }
     ck_assert_ptr_null(mvt_find(t, "grids"));
     /* The four hazards fall in one cluster cell or a few, with the worst grade and counts. */
@@ -261,7 +262,7 @@ START_TEST(test_zoom_rules_and_clusters)
     long total = 0;
     bool red = false;
     for (int i = 0; i < l->nfeatures; i++) {
-        total += atol(mvt_value(l, &l->features[i], "count"));
+        total += strtol(mvt_value(l, &l->features[i], "count"), NULL, 10);
         red |= strcmp(mvt_value(l, &l->features[i], "risk_grade"), "red") == 0;
     }
     ck_assert_int_eq(total, 4);
@@ -467,7 +468,7 @@ typedef struct {
 static glyph_range decode_glyphs(const th_response *r)
 {
     glyph_range g = {0};
-    const unsigned char *p = (const unsigned char *)r->body, *end = p + r->len, *d;
+    const unsigned char *p = (const unsigned char *)r->body, *end = p + r->len, *d = NULL;
     int f;
     unsigned long long v;
     ck_assert(pb_next(&p, end, &f, &v, &d) && f == 1); /* glyphs.stacks */
