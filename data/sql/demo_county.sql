@@ -129,7 +129,7 @@ want(rank, category, name, len_m, wid_m, ded, cams) AS (VALUES
     (5, 'commercial_center', '{cs}国际商业广场', 180, 140, 'commercial_building', 4),
     (6, 'park', '{cs}人民公园', 260, 200, NULL, 2),
     (7, 'school', '{cs}第二中学', 200, 150, 'school', 4),
-    (8, 'station', '{cs}汽车客运站', 0, 0, NULL, 4),
+    (8, 'station', '{cs}汽车客运站', 110, 80, 'other', 4),
     (9, 'hospital', '{cn}妇幼保健院', 120, 90, 'medical', 2),
     (10, 'market', '{cs}城区农贸市场', 90, 70, 'market', 2),
     (11, 'bus_metro', '{cs}公交枢纽站', 0, 0, NULL, 2),
@@ -157,8 +157,8 @@ FROM want w JOIN s ON s.rank = w.rank CROSS JOIN c;
 WITH c AS (SELECT a.seed, pg_temp.demo_short(j.name) AS cs, j.name AS cn FROM demo_arg a
            JOIN jurisdictions j ON j.code = a.county),
 want(rank, far, category, name, len_m, wid_m, ded, cams) AS (VALUES
-    (1, false, 'station', '{cs}站', 0, 0, NULL, 4),
-    (2, false, 'detention', '{cn}看守所', 150, 120, NULL, 4),
+    (1, false, 'station', '{cs}站', 120, 80, 'other', 4),
+    (2, false, 'detention', '{cn}看守所', 150, 120, 'other', 4),
     (3, false, 'other', '江西{cs}恒达实业有限公司', 200, 150, 'enterprise', 2),
     (4, false, 'other', '江西{cs}鑫源新材料有限公司', 200, 150, 'enterprise', 2),
     (5, false, 'urban_rural_fringe', '{cs}城郊结合部', 0, 0, NULL, 0),

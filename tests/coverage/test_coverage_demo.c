@@ -92,19 +92,11 @@ START_TEST(test_demo_every_planted_fault_found_with_its_reason)
 }
 END_TEST
 
-/* The demo gives its stations and its detention centre no dedicated grid and does not list
- * them in demo_planted, while the analysis' default dedicated_categories (issue 5) includes
- * both: a fault of the demo data, reported to its owners. Until it is planted or drawn, those
- * two categories are the only unplanted place_no_dedicated_grid tolerated here. */
-#define DEMO_UNRECORDED                                                                            \
-    " AND NOT (reason = 'place_no_dedicated_grid' AND detail->>'category' IN ('station', "         \
-    "'detention'))"
-
 START_TEST(test_demo_nothing_else_of_those_kinds)
 {
     assert_val(PLANTED_AND_FOUND
                "SELECT coalesce(string_agg(reason || ' ' || ref, ', ' ORDER BY reason, ref), '') "
-               "FROM (SELECT reason, ref FROM found WHERE reason IN " KINDS_CHECKED DEMO_UNRECORDED
+               "FROM (SELECT reason, ref FROM found WHERE reason IN " KINDS_CHECKED
                " EXCEPT SELECT reason, ref FROM planted) x",
                "");
     /* one gap polygon per planted hole, one overlap per planted pair */
