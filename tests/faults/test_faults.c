@@ -18,33 +18,11 @@
 
 static char planner[128];
 
-static void load_fixture(void)
-{
-    FILE *f = fopen(FIXTURE_SQL, "r");
-    ck_assert_ptr_nonnull(f);
-    size_t cap = 1 << 16;
-    char *sql = calloc(1, cap);
-    size_t n = fread(sql, 1, cap - 1, f);
-    fclose(f);
-    sql[n] = '\0';
-    PGconn *c = th_db_connect();
-    PGresult *r = PQexec(c, sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "fixture: %s", PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    free(sql);
-}
-
 static void setup(void)
 {
     th_db_create("faults");
-    load_fixture();
-    char *text = NULL;
-    const char *args[] = {"token", "create", "--role", "planner", "--scope", "360502", NULL};
-    ck_assert_int_eq(th_pingan(&text, args), 0);
-    text[strcspn(text, "\n")] = '\0';
-    snprintf(planner, sizeof planner, "%s", text);
-    free(text);
+    th_db_exec_file(FIXTURE_SQL);
+    th_token("planner", "360502", planner, sizeof planner);
 }
 
 static void teardown(void)

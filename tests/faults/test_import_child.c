@@ -31,27 +31,10 @@ static char *value(const char *sql)
     return v;
 }
 
-static void load_fixture(void)
-{
-    FILE *f = fopen(FIXTURE_SQL, "r");
-    ck_assert_ptr_nonnull(f);
-    size_t cap = 1 << 16;
-    char *sql = calloc(1, cap);
-    size_t n = fread(sql, 1, cap - 1, f);
-    fclose(f);
-    PGconn *c = th_db_connect();
-    PGresult *r = PQexec(c, sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "fixture: %s", PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    free(sql);
-    ck_assert_uint_gt(n, 0);
-}
-
 static void setup(void)
 {
     th_db_create("import_child");
-    load_fixture();
+    th_db_exec_file(FIXTURE_SQL);
     char *text = NULL;
     const char *args[] = {"token", "create", "--role", "importer", "--scope", "36", NULL};
     ck_assert_int_eq(th_pingan(&text, args), 0);
@@ -261,9 +244,5 @@ int main(void)
     tcase_add_test(tc, test_import_crashing_gdal_fails_the_job_not_the_server);
     tcase_add_test(tc, test_import_child_killed_fails_the_job_and_writes_nothing);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }

@@ -10,27 +10,10 @@
 
 #define VILLAGE "360502100200"
 
-static void load_fixture(void)
-{
-    FILE *f = fopen(FIXTURE_SQL, "r");
-    ck_assert_ptr_nonnull(f);
-    size_t cap = 1 << 16;
-    char *sql = calloc(1, cap);
-    size_t n = fread(sql, 1, cap - 1, f);
-    fclose(f);
-    ck_assert_uint_gt(n, 0);
-    PGconn *c = th_db_connect();
-    PGresult *r = PQexec(c, sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "fixture: %s", PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    free(sql);
-}
-
 static void setup(void)
 {
     th_db_create("write_contention");
-    load_fixture();
+    th_db_exec_file(FIXTURE_SQL);
 }
 
 static void teardown(void)
@@ -149,9 +132,5 @@ int main(void)
     tcase_add_test(tc, test_write_does_not_wait_for_the_drainer_and_is_recomputed_after);
     tcase_add_test(tc, test_open_write_does_not_block_the_next_write_nor_get_drained_early);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }

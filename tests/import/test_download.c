@@ -175,9 +175,5 @@ int main(void)
     tcase_add_test(tc, test_download_takes_the_items_filters_and_accept);
     tcase_add_test(tc, test_download_advertised_in_collection_and_api);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run(s);
 }
