@@ -11,6 +11,8 @@ packages=(
     libcivetweb-dev check libjansson-dev zlib1g-dev libcurl4-openssl-dev
     chromium
     fonts-wqy-microhei  # Chinese text in the browser tests' screenshots (headless Chromium)
+    # the suite's lint and fuzz tests: without them ctest would simply not register those
+    clang clang-tidy cppcheck libclang-rt-14-dev
 )
 # Node.js and npm may come from elsewhere than Debian: ask for Debian's only when absent.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
