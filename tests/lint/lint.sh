@@ -19,10 +19,11 @@ case "$tool" in
     clang-tidy)
         # Only files the build compiled (compile_commands.json) can be analysed.
         mapfile -t compiled < <(python3 -c 'import json,sys; [print(e["file"]) for e in json.load(open(sys.argv[1]))]' "$build/compile_commands.json")
+        declare -A built=()
+        for f in "${compiled[@]}"; do built[$f]=1; done
         todo=()
         for f in "${files[@]}"; do
-            abs=$(realpath "$f")
-            printf '%s\n' "${compiled[@]}" | grep -qxF "$abs" && todo+=("$f")
+            [ -n "${built[$(realpath "$f")]:-}" ] && todo+=("$f")
         done
         # The whole report goes to a file first: a pipe into `grep -q` would end early and,
         # under pipefail, turn a finding into a pass.
