@@ -143,8 +143,7 @@ BEGIN
           CROSS JOIN LATERAL (SELECT k.* FROM key_places k
                               WHERE k.village_code IS NULL AND k.geom && v.geom OFFSET 0) k
           WHERE v.code = ANY (p_codes) AND v.level = 'village'
-            -- (the village must hold the point before it can be the first to hold it)
-            AND ST_Intersects(v.geom, ST_PointOnSurface(k.geom)) AND v.code = ana_home_village(NULL, k.geom)) k
+            AND v.code = ana_home_village(NULL, k.geom)) k
     CROSS JOIN LATERAL (SELECT ST_PointOnSurface(k.geom) pt OFFSET 0) s
     CROSS JOIN LATERAL (SELECT bool_or(ST_Intersects(g.geom, k.geom)) in_grid,
                                bool_or(g.kind = 'dedicated' AND ST_Intersects(g.geom, s.pt)) in_dedicated
@@ -206,8 +205,7 @@ BEGIN
            ST_PointOnSurface(h.geom), h.status NOT IN ('rectified', 'closed', 'rejected')
     FROM jurisdictions v
     CROSS JOIN LATERAL (SELECT h.* FROM hazards h WHERE h.village_code IS NULL AND h.geom && v.geom OFFSET 0) h
-    WHERE v.code = ANY (p_codes) AND v.level = 'village'
-      AND ST_Intersects(v.geom, ST_PointOnSurface(h.geom)) AND v.code = ana_home_village(NULL, h.geom);
+    WHERE v.code = ANY (p_codes) AND v.level = 'village' AND v.code = ana_home_village(NULL, h.geom);
 
     -- The grids around the open hazards of a village, found with one search per village; the
     -- hazards' fields ride along in arrays (a join back to them would be planned blind).
