@@ -179,10 +179,14 @@ core_code ana_recompute_all(const char *url, const char *code, int jobs, ana_pro
                 *err = js[i].err;
         }
     }
+    /* One village per township is enough: a roll-up re-sums the whole township of each village
+     * it is given, and finding the townships of every village of the province one by one was
+     * most of its time. */
     if (!rc)
         rc = run_int(c,
-                     "SELECT ana_rollup(ARRAY(SELECT village_code FROM coverage_village "
-                     "WHERE village_code LIKE $1 || '%'))",
+                     "SELECT ana_rollup(ARRAY(SELECT DISTINCT ON (township_code) village_code "
+                     "FROM coverage_village WHERE village_code LIKE $1 || '%' "
+                     "ORDER BY township_code, village_code))",
                      1, p, NULL, err);
     if (!rc)
         rc = run_int(c, "SELECT 1 FROM ana_tiles_notify_all()", 0, NULL, NULL, err);
