@@ -1,20 +1,24 @@
--- Coverage analysis with fewer index probes, same results (issue 5: a full recompute faster than
--- the one-query-per-village reference). A profile of a 1,000-village batch put a quarter of the
+-- Coverage analysis with fewer index searches (issue 5: a full recompute faster than the
+-- one-query-per-village reference). A profile of a 1,000-village batch put a quarter of the
 -- time in GiST searches: one search per grid for its population units, one more for its open
--- hazards, two per key place for the grids around it. A search costs about 50 µs however few
--- rows it finds (the leaf pages are scanned entry by entry), so:
+-- hazards, two per key place for the grids around it. A search costs 30-60 µs however few rows
+-- it finds (the leaf pages are scanned entry by entry), so:
 -- * population units and open hazards are found with one search per village, over the box of
 --   the village's grids, and matched to the grids in memory (box test first, then the exact
 --   test as before);
 -- * a key place's grid and dedicated-grid checks share one search, and so do the open hazards
 --   of a village for the grids around them;
--- * a camera on or in a key place sees it without building its sector;
+-- * a camera on or in a key place sees it without building its sector, and so does a camera
+--   that sees all round within its range (a geodesic distance, exact, as for point places:
+--   the buffer that was its sector cost half a second of PROJ set-up per connection and zone);
 -- * the village rows sum the result tables once per batch, grouped by village, instead of
 --   seven index scans per village;
 -- * tests of "is this village in the batch" on every row (a linear scan of the batch's codes in
 --   a generic plan) are answered by a flag set once per grid.
--- The scratch tables have new names: a session that created the old ones keeps working until
--- it ends, and this one never meets their old column lists.
+-- The results are the same, but for key places at the very edge of an all-round camera's range:
+-- its sector was a 72-gon inside the circle, now the circle itself decides (up to 0.1 % of the
+-- range nearer the edge). The scratch tables have new names: a session that created the old
+-- ones keeps working until it ends, and this one never meets their old column lists.
 
 -- Key places and hazards without a village code are few: their own index finds those of a
 -- village at once (the full one would be searched village by village for nothing).
@@ -191,6 +195,8 @@ BEGIN
                                  AND (c.fov_deg >= 360 OR ST_Equals(c.geom, p.geom)
                                       OR abs(mod((degrees(ST_Azimuth(c.geom::geography, p.geom::geography))
                                                   - c.direction_deg + 540)::numeric, 360) - 180) <= c.fov_deg / 2)
+                            -- all round: within range, exactly (no sector to build)
+                            WHEN c.fov_deg >= 360 THEN ST_DWithin(c.geom::geography, p.geom::geography, c.range_m)
                             ELSE ST_Intersects(ana_camera_sector(c.geom, c.direction_deg, c.fov_deg, c.range_m), p.geom)
                             END)));
 
