@@ -24,6 +24,10 @@
 -- village at once (the full one would be searched village by village for nothing).
 CREATE INDEX IF NOT EXISTS key_places_homeless_geom_idx ON key_places USING gist (geom) WHERE village_code IS NULL;
 CREATE INDEX IF NOT EXISTS hazards_homeless_geom_idx ON hazards USING gist (geom) WHERE village_code IS NULL;
+-- When each hazard was first rectified or closed (the scorecard's "rectified on time"), without
+-- reading every line of its history.
+CREATE INDEX IF NOT EXISTS edit_history_hazard_done_idx ON edit_history (feature_id, at)
+    WHERE collection = 'hazards' AND (after ->> 'status') IN ('rectified', 'closed');
 -- The villages with a boundary, which a full recompute marks (ana_all_villages), without a scan
 -- of the boundaries themselves.
 CREATE INDEX IF NOT EXISTS jurisdictions_mapped_villages_idx ON jurisdictions (code)
@@ -382,17 +386,19 @@ BEGIN
                GROUP BY a.village_code, a.reason) b
            GROUP BY b.village_code),
     -- the scratch tables summed per village once
+    -- (sorted by village, as the result tables' sums are: the plan then merges them all with
+    -- the villages; it guesses the batch small, and would scan a hashed scratch sum per village)
     gr AS (SELECT x.village_code,
                   count(*) FILTER (WHERE kind = 'community') community,
                   count(*) FILTER (WHERE kind = 'base') base,
                   count(*) FILTER (WHERE kind = 'dedicated') dedicated,
                   count(*) FILTER (WHERE kind = 'community' AND fulltime >= ft_need) staffed
-           FROM ana_grids x GROUP BY x.village_code),
+           FROM ana_grids x GROUP BY x.village_code ORDER BY x.village_code),
     ft AS (SELECT x.village_code, count(DISTINCT f.id) n
            FROM ana_grids x CROSS JOIN LATERAL unnest(x.fulltime_ids) f(id)
-           WHERE x.kind = 'community' GROUP BY x.village_code),
+           WHERE x.kind = 'community' GROUP BY x.village_code ORDER BY x.village_code),
     pl AS (SELECT x.village_code, count(*) total, count(*) FILTER (WHERE category = ANY (ded)) need
-           FROM ana_place_set x GROUP BY x.village_code),
+           FROM ana_place_set x GROUP BY x.village_code ORDER BY x.village_code),
     hz AS (
         SELECT x.village_code, count(*) FILTER (WHERE x.open) open,
                count(*) FILTER (WHERE x.deadline IS NOT NULL AND x.status <> 'rejected'
@@ -403,7 +409,7 @@ BEGIN
                                                   AND e.after ->> 'status' IN ('rectified', 'closed')),
                                                (SELECT hh.updated_at FROM hazards hh WHERE hh.id = x.id))::date
                                       <= x.deadline) on_time
-        FROM ana_hazard_set x GROUP BY x.village_code)
+        FROM ana_hazard_set x GROUP BY x.village_code ORDER BY x.village_code)
     SELECT v.code, v.name, v.kind, t.code, c.code, ci.code, p.code,
            v.geom IS NOT NULL,
            coalesce(ar.m2, 0),
