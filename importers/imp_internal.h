@@ -28,6 +28,7 @@ typedef struct {
     imp_type type;
     const char *synonyms;     /* source field names tried in order, '|' separated */
     const imp_valmap *values; /* NULL: stored as given; else only these (and their targets) */
+    const char *null_as;      /* what the merge stores for NULL (its coalesce), for a direct load */
 } imp_col;
 
 typedef struct {
@@ -37,6 +38,9 @@ typedef struct {
     int ncols;
     bool polygonal; /* stored as MultiPolygon */
     bool point;     /* stored as Point */
+    /* A file that needs none of the staging table's checks may be copied straight into the
+     * table (import_<name>.sql @direct); see run.c. */
+    bool direct;
 } imp_target;
 
 const imp_target *imp_target_find(const char *name);
