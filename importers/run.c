@@ -264,11 +264,12 @@ static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH
     geo_fault_clear(&fault);
     core_err e = {0};
     geo_geom *gg = geo_from_wkb(j->geo, wkb, (size_t)size, &fault, &e);
-    if (!as_read)
+    if (!as_read) {
         free(wkb);
+        wkb = NULL;
+    }
     if (!gg) {
-        if (as_read)
-            free(wkb);
+        free(wkb);
         snprintf(why, sizeof why, "unreadable geometry: %s", e.msg);
         skip(j, fid, name, why);
         return false;
@@ -287,8 +288,7 @@ static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH
                  j->t->polygonal ? "polygons" : "points");
         skip(j, fid, name, why);
         geo_geom_free(j->geo, gg);
-        if (as_read)
-            free(wkb);
+        free(wkb);
         return false;
     }
     if (!geo_validate(j->geo, gg, &fault)) {
@@ -305,8 +305,7 @@ static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH
                          fault.reason[0] ? fault.reason : fault.code, e.msg);
                 skip(j, fid, name, why);
                 geo_geom_free(j->geo, gg);
-                if (as_read)
-                    free(wkb);
+                free(wkb);
                 return false;
             }
             j->repaired++;
@@ -319,8 +318,8 @@ static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH
             geo_geom_free(j->geo, gg);
             gg = fixed;
             geo_geom_set_srid(gg, 4490);
-            if (as_read)
-                free(wkb);
+            free(wkb);
+            wkb = NULL;
             as_read = false;
         }
     }
