@@ -35,6 +35,7 @@ typedef struct {
     PGconn *c;
     json_t *report, *counts;
     int field_of[16]; /* source field index of each target column, -1 none */
+    bool integer[16]; /* that source field is an integer (read without printf) */
     long read, staged, repaired, reprojected, skipped, outside;
     /* A direct load copies straight into the target (see imp_run); direct_off says why it was
      * given up, and then the file is loaded again through the staging table. */
@@ -124,6 +125,8 @@ static core_code map_fields(imp_job *j, core_err *err)
         if (j->field_of[c] >= 0) {
             char name[256] = "?";
             OGRFeatureDefnH d = OGR_L_GetLayerDefn(j->src.layer);
+            OGRFieldType ft = OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, j->field_of[c]));
+            j->integer[c] = ft == OFTInteger || ft == OFTInteger64;
             imp_source_text(&j->src, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, j->field_of[c])),
                             name, sizeof name);
             json_object_set_new(mapping, t->cols[c].name, json_string(name));
@@ -387,6 +390,20 @@ static bool direct_takes(imp_job *j, long fid, char **vals)
     return true;
 }
 
+/* What GDAL's GetFieldAsString gives for an integer field (its "%d"), without printf. */
+static const char *int_text(char buf[24], long long v)
+{
+    char *p = buf + 23;
+    *p = '\0';
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 /* Appends one staging row for f to b; false when the feature is skipped (reported). */
 static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
 {
@@ -400,8 +417,9 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
         int fi = j->field_of[c];
         if (fi < 0 || !OGR_F_IsFieldSetAndNotNull(f, fi))
             continue;
-        char text[VALUE_MAX];
-        const char *in = OGR_F_GetFieldAsString(f, fi);
+        char text[VALUE_MAX], num[24];
+        const char *in = j->integer[c] ? int_text(num, OGR_F_GetFieldAsInteger64(f, fi))
+                                       : OGR_F_GetFieldAsString(f, fi);
         if (!imp_source_text(&j->src, in, text, sizeof text)) {
             snprintf(why, sizeof why, "%s: the text is not valid %s", t->cols[c].name,
                      j->src.encoding);
@@ -409,7 +427,7 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
             break;
         }
         if (strcmp(t->cols[c].name, "name") == 0)
-            snprintf(raw_name, sizeof raw_name, "%s", text);
+            imp_copy(raw_name, sizeof raw_name, text);
         bool is_null;
         char out[VALUE_MAX];
         why[0] = '\0';
@@ -422,7 +440,7 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
                      json_pack("{s:I,s:s?,s:s}", "fid", (json_int_t)fid, "name",
                                raw_name[0] ? raw_name : NULL, "reason", why));
         if (!is_null) {
-            snprintf(bufs[c], sizeof bufs[c], "%s", out);
+            imp_copy(bufs[c], sizeof bufs[c], out);
             vals[c] = bufs[c];
         }
     }

@@ -188,11 +188,22 @@ const imp_target *imp_target_of_preset(const char *preset)
     return NULL;
 }
 
+void imp_copy(char *out, size_t size, const char *in)
+{
+    if (!size)
+        return;
+    size_t n = strlen(in);
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, in, n);
+    out[n] = '\0';
+}
+
 static void trim(const char *in, char *out, size_t size)
 {
     while (*in && isspace((unsigned char)*in))
         in++;
-    snprintf(out, size, "%s", in);
+    imp_copy(out, size, in);
     size_t n = strlen(out);
     while (n && isspace((unsigned char)out[n - 1]))
         out[--n] = '\0';
@@ -213,7 +224,7 @@ bool imp_convert(const imp_col *col, const char *in, char *out, size_t size, boo
         if (col->values) {
             for (const imp_valmap *m = col->values; m->from; m++)
                 if (strcmp(v, m->from) == 0 || strcmp(v, m->to) == 0) {
-                    snprintf(out, size, "%s", m->to);
+                    imp_copy(out, size, m->to);
                     return true;
                 }
             /* Not refused: the value is kept as 'other' (or left empty) and reported. */
@@ -228,7 +239,7 @@ bool imp_convert(const imp_col *col, const char *in, char *out, size_t size, boo
                 *is_null = true;
             return true;
         }
-        snprintf(out, size, "%s", v);
+        imp_copy(out, size, v);
         return true;
     case IMP_INT:
     case IMP_REAL: {
@@ -238,7 +249,7 @@ bool imp_convert(const imp_col *col, const char *in, char *out, size_t size, boo
             const char *n = v;
             while (n[0] == '0' && n[1])
                 n++;
-            snprintf(out, size, "%s", n);
+            imp_copy(out, size, n);
             return true;
         }
         char *end;
