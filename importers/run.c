@@ -1,5 +1,6 @@
 /* One import from file to database: stream features through encoding, CRS, validation and
- * repair into COPY on a staging table, check there, merge in the same transaction, and
+ * repair into COPY on a staging table, check there, merge in the same transaction (or, for a
+ * file that needs none of those checks, COPY straight into the table: direct_load), and
  * write down everything done on the way in the report. Nothing is visible to anyone else
  * until COMMIT, so a failure, kill or Ctrl-C at any moment leaves the database as it was. */
 #include "db.h"
