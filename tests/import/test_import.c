@@ -660,7 +660,8 @@ static void write_buildings(const char *name, const char *prefix, int n, int dup
     ck_assert_ptr_nonnull(f);
     fprintf(f, "WKT,建筑编号,户数,层数\n");
     for (int i = 0; i < n; i++) {
-        double x = 114.9 + (i % 500) * 2e-4, y = 27.8 + (double)(i / 500) * 2e-4;
+        int row = i / 500, col = i % 500;
+        double x = 114.9 + col * 2e-4, y = 27.8 + row * 2e-4;
         fprintf(f, "\"POLYGON ((%.4f %.4f,%.4f %.4f,%.4f %.4f,%.4f %.4f,%.4f %.4f))\",%s%d,%d,3\n",
                 x, y, x + 1e-4, y, x + 1e-4, y + 1e-4, x, y + 1e-4, x, y, prefix,
                 dup_of_first && i == n - 1 ? 0 : i, i % 7);
