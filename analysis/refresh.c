@@ -68,14 +68,26 @@ typedef struct {
     const char *url;
     const char *prefix;
     atomic_long *done;
+    long total;
+    int jobs;
     core_code rc;
     core_err err;
 } job;
 
 /* Villages per batch of a full recompute: the statements are set-based over the batch, so a
- * larger one spreads each call's fixed cost (settings, tile notices, plan look-ups) thinner;
- * 500 keeps two jobs busy to the end of the province and a batch's scratch rows small. */
-#define ANA_FULL_BATCH "500"
+ * larger one spreads each call's fixed cost (settings, tile notices, plan look-ups) thinner,
+ * up to 500, which keeps a batch's scratch rows small. Towards the end batches shrink (to a
+ * quarter of each job's share of what is left, at least 25): otherwise one job may still work
+ * through a whole batch while the others have nothing left to do. */
+#define ANA_BATCH_MAX 500
+#define ANA_BATCH_MIN 25
+
+static long batch_size(const job *j)
+{
+    long left = j->total - atomic_load(j->done);
+    long n = left / (4L * j->jobs);
+    return n > ANA_BATCH_MAX ? ANA_BATCH_MAX : n < ANA_BATCH_MIN ? ANA_BATCH_MIN : n;
+}
 
 /* One job: batches of villages no other job holds, without roll-ups (those run once at the
  * end, summed over everything). */
@@ -92,11 +104,12 @@ static void *job_run(void *arg)
         PQfinish(c);
         return NULL;
     }
-    const char *p[] = {j->prefix};
     for (;;) {
+        char limit[24];
+        snprintf(limit, sizeof limit, "%ld", batch_size(j));
+        const char *p[] = {j->prefix, limit};
         long n = 0;
-        if ((j->rc = run_int(c, "SELECT ana_refresh($1, " ANA_FULL_BATCH ", true, false)", 1, p, &n,
-                             &j->err)))
+        if ((j->rc = run_int(c, "SELECT ana_refresh($1, $2::int, true, false)", 2, p, &n, &j->err)))
             break;
         if (n == 0)
             break;
@@ -134,7 +147,7 @@ core_code ana_recompute_all(const char *url, const char *code, int jobs, ana_pro
     pthread_t th[16];
     int started = 0;
     for (int i = 0; i < jobs; i++) {
-        js[i] = (job){.url = url, .prefix = prefix, .done = &count};
+        js[i] = (job){.url = url, .prefix = prefix, .done = &count, .total = total, .jobs = jobs};
         if (pthread_create(&th[i], NULL, job_run, &js[i]) != 0)
             break;
         started++;
@@ -166,10 +179,14 @@ core_code ana_recompute_all(const char *url, const char *code, int jobs, ana_pro
                 *err = js[i].err;
         }
     }
+    /* One village per township is enough: a roll-up re-sums the whole township of each village
+     * it is given, and finding the townships of every village of the province one by one was
+     * most of its time. */
     if (!rc)
         rc = run_int(c,
-                     "SELECT ana_rollup(ARRAY(SELECT village_code FROM coverage_village "
-                     "WHERE village_code LIKE $1 || '%'))",
+                     "SELECT ana_rollup(ARRAY(SELECT DISTINCT ON (township_code) village_code "
+                     "FROM coverage_village WHERE village_code LIKE $1 || '%' "
+                     "ORDER BY township_code, village_code))",
                      1, p, NULL, err);
     if (!rc)
         rc = run_int(c, "SELECT 1 FROM ana_tiles_notify_all()", 0, NULL, NULL, err);

@@ -38,6 +38,8 @@ fi
 villages=$(q -c "SELECT count(*) FROM jurisdictions WHERE level = 'village' AND geom IS NOT NULL")
 grids=$(q -c "SELECT count(*) FROM grids")
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # 1. Full recompute.
 t0=$(now)
 "$pingan" report refresh --all --jobs 2 >/dev/null 2>&1
@@ -105,5 +107,5 @@ printf '%-58s %9.1f ms %11.2fx\n' "  ... vs the reference for one village (mean)
 printf 'incremental result equals a full recompute of village %s: %s\n' "$vcode" "$same"
 printf 'villages with a gap of 1 m² or more: reference %s, full recompute %s; villages differing: %s; gap area: reference %s m², full recompute %s m²: %s\n' \
     "$ref_n" "$fast_n" "$diff_n" "$ref_m2" "$fast_m2" "$([[ $diff_n == 0 ]] && echo agree || echo DISAGREE)"
-printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'load average: %s at the start, %s at the end\n' "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 [[ $diff_n == 0 && $same == yes ]]
