@@ -100,6 +100,14 @@ static char *db_text(const char *sql)
     return v;
 }
 
+/* Unique and foreign-key constraints (x100) and indexes of population_units. */
+static long db_constraints_and_indexes(void)
+{
+    return db_long("SELECT (SELECT count(*) FROM pg_constraint WHERE conrelid = "
+                   "'population_units'::regclass AND contype IN ('u', 'f')) * 100 + "
+                   "(SELECT count(*) FROM pg_indexes WHERE tablename = 'population_units')");
+}
+
 /* The stored point of feature 1 of a json report. */
 static void first_point(json_t *r, double *x, double *y)
 {
@@ -471,6 +479,7 @@ START_TEST(test_import_kill_9_during_load_leaves_nothing)
     }
     fclose(f);
     long before = db_long("SELECT count(*) FROM population_units");
+    long schema = db_constraints_and_indexes();
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -499,6 +508,8 @@ START_TEST(test_import_kill_9_during_load_leaves_nothing)
          i++)
         usleep(50000);
     ck_assert_int_eq(db_long("SELECT count(*) FROM population_units"), before);
+    /* a direct bulk load had dropped indexes and constraints inside its transaction */
+    ck_assert_int_eq(db_constraints_and_indexes(), schema);
 }
 END_TEST
 
@@ -667,13 +678,6 @@ static void write_buildings(const char *name, const char *prefix, int n, int dup
                 dup_of_first && i == n - 1 ? 0 : i, i % 7);
     }
     fclose(f);
-}
-
-static long db_constraints_and_indexes(void)
-{
-    return db_long("SELECT (SELECT count(*) FROM pg_constraint WHERE conrelid = "
-                   "'population_units'::regclass AND contype IN ('u', 'f')) * 100 + "
-                   "(SELECT count(*) FROM pg_indexes WHERE tablename = 'population_units')");
 }
 
 START_TEST(test_import_direct_load_falls_back_to_the_staged_checks)
