@@ -1,5 +1,6 @@
 /* One import from file to database: stream features through encoding, CRS, validation and
- * repair into COPY on a staging table, check there, merge in the same transaction, and
+ * repair into COPY on a staging table, check there, merge in the same transaction (or, for a
+ * file that needs none of those checks, COPY straight into the table: direct_load), and
  * write down everything done on the way in the report. Nothing is visible to anyone else
  * until COMMIT, so a failure, kill or Ctrl-C at any moment leaves the database as it was. */
 #include "db.h"
@@ -8,6 +9,7 @@
 
 #include <cpl_conv.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,11 @@
 #define COPY_CHUNK        (256 * 1024)
 /* Staged rows from which a load into a smaller table rebuilds its indexes afterwards. */
 #define BULK_ROWS 50000
-#define VALUE_MAX IMP_VALUE_MAX
+/* A direct load ends its COPY and learns whether the server took the rows after this many rows
+ * first (a second import of the same file stops here), then after every DIRECT_ROWS. */
+#define DIRECT_FIRST_ROWS 1000
+#define DIRECT_ROWS       200000
+#define VALUE_MAX         IMP_VALUE_MAX
 
 typedef struct {
     const imp_options *o;
@@ -30,7 +36,17 @@ typedef struct {
     PGconn *c;
     json_t *report, *counts;
     int field_of[16]; /* source field index of each target column, -1 none */
+    bool integer[16]; /* that source field is an integer (read without printf) */
     long read, staged, repaired, reprojected, skipped, outside;
+    /* A direct load copies straight into the target (see imp_run); direct_off says why it was
+     * given up, and then the file is loaded again through the staging table. */
+    bool direct;
+    char direct_off[600];
+    long stmt_rows;  /* rows sent in the current COPY statement */
+    bool copying;    /* a COPY is open */
+    char **villages; /* village codes, sorted bytewise, for a direct load's check */
+    size_t nvillages;
+    PGresult *defs, *cons; /* indexes and constraints a direct bulk load dropped */
 } imp_job;
 
 static void list_add(imp_job *j, const char *list, json_t *item)
@@ -110,6 +126,8 @@ static core_code map_fields(imp_job *j, core_err *err)
         if (j->field_of[c] >= 0) {
             char name[256] = "?";
             OGRFeatureDefnH d = OGR_L_GetLayerDefn(j->src.layer);
+            OGRFieldType ft = OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, j->field_of[c]));
+            j->integer[c] = ft == OFTInteger || ft == OFTInteger64;
             imp_source_text(&j->src, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, j->field_of[c])),
                             name, sizeof name);
             json_object_set_new(mapping, t->cols[c].name, json_string(name));
@@ -178,6 +196,32 @@ static json_t *location(const geo_fault *f)
     return json_pack("[f,f]", f->x, f->y);
 }
 
+/* The EWKB hex (SRID 4490) of little-endian 2D ISO WKB, made a one-part MultiPolygon when
+ * multi: what GEOS would write for the same geometry, without GEOS writing it. */
+static char *ewkb_hex(const unsigned char *wkb, size_t len, bool multi)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    uint32_t type = multi ? 6u : (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8;
+    uint32_t head[3] = {type | 0x20000000u, 4490u, 1u};
+    unsigned char h[13] = {1};
+    for (int w = 0; w < 3; w++)
+        for (int k = 0; k < 4; k++)
+            h[1 + 4 * w + k] = (unsigned char)(head[w] >> (8 * k));
+    size_t nh = multi ? 13 : 9;
+    const unsigned char *rest = multi ? wkb : wkb + 5;
+    size_t nrest = multi ? len : len - 5;
+    char *out = malloc(2 * (nh + nrest) + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < nh + nrest; i++) {
+        unsigned char c = i < nh ? h[i] : rest[i - nh];
+        *o++ = digits[c >> 4];
+        *o++ = digits[c & 15];
+    }
+    *o = '\0';
+    return out;
+}
+
 /* Converts the geometry of f to CGCS2000 EWKB hex in *hex (caller frees). false = skipped. */
 static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH f, char **hex,
                              json_t **detail_geom)
@@ -214,13 +258,22 @@ static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH
         skip(j, fid, name, "geometry cannot be written as WKB");
         return false;
     }
+    /* A valid point or polygon that no datum shift moves goes to the server as the file's own
+     * WKB: GEOS would write the same bytes, more slowly. */
+    OGRwkbGeometryType gtype = wkbFlatten(OGR_G_GetGeometryType(g));
+    bool as_read = size > 5 && j->src.webdatum == IMP_DATUM_NONE &&
+                   (gtype == wkbPoint || gtype == wkbPolygon || gtype == wkbMultiPolygon);
     OGR_G_DestroyGeometry(g);
     geo_fault fault;
     geo_fault_clear(&fault);
     core_err e = {0};
     geo_geom *gg = geo_from_wkb(j->geo, wkb, (size_t)size, &fault, &e);
-    free(wkb);
+    if (!as_read) {
+        free(wkb);
+        wkb = NULL;
+    }
     if (!gg) {
+        free(wkb);
         snprintf(why, sizeof why, "unreadable geometry: %s", e.msg);
         skip(j, fid, name, why);
         return false;
@@ -239,6 +292,7 @@ static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH
                  j->t->polygonal ? "polygons" : "points");
         skip(j, fid, name, why);
         geo_geom_free(j->geo, gg);
+        free(wkb);
         return false;
     }
     if (!geo_validate(j->geo, gg, &fault)) {
@@ -255,6 +309,7 @@ static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH
                          fault.reason[0] ? fault.reason : fault.code, e.msg);
                 skip(j, fid, name, why);
                 geo_geom_free(j->geo, gg);
+                free(wkb);
                 return false;
             }
             j->repaired++;
@@ -267,6 +322,9 @@ static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH
             geo_geom_free(j->geo, gg);
             gg = fixed;
             geo_geom_set_srid(gg, 4490);
+            free(wkb);
+            wkb = NULL;
+            as_read = false;
         }
     }
     if (j->t->polygonal)
@@ -289,13 +347,62 @@ static bool feature_geometry(imp_job *j, long fid, const char *name, OGRFeatureH
             *detail_geom = json_pack("{s:[f,f,f,f]}", "bbox", minx, miny, maxx, maxy);
         }
     }
-    *hex = geo_to_wkb_hex(j->geo, gg, &e);
+    if (as_read) {
+        *hex = ewkb_hex(wkb, (size_t)size, j->t->polygonal && gtype == wkbPolygon);
+        free(wkb);
+        if (!*hex)
+            snprintf(e.msg, sizeof e.msg, "out of memory");
+    } else {
+        *hex = geo_to_wkb_hex(j->geo, gg, &e);
+    }
     geo_geom_free(j->geo, gg);
     if (!*hex) {
         skip(j, fid, name, e.msg);
         return false;
     }
     return true;
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether a direct load can take the feature as the staged merge would: it needs a code, and
+ * a village code that @warn would keep. Duplicate codes, in the file or the table, are left
+ * to the unique constraint, whose error ends the direct load. */
+static bool direct_takes(imp_job *j, long fid, char **vals)
+{
+    const imp_target *t = j->t;
+    if (!vals[0]) {
+        snprintf(j->direct_off, sizeof j->direct_off, "feature %ld has no code", fid);
+        return false;
+    }
+    int vc = t->ncols - 1;
+    if (strcmp(t->cols[vc].name, "village_code") == 0 && vals[vc]) {
+        const char *key = vals[vc];
+        if (!j->villages ||
+            !bsearch(&key, j->villages, j->nvillages, sizeof *j->villages, cmp_code)) {
+            snprintf(j->direct_off, sizeof j->direct_off,
+                     "feature %ld has a village code that is not a village's (%s)", fid, key);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* What GDAL's GetFieldAsString gives for an integer field (its "%d"), without printf. */
+static const char *int_text(char buf[24], long long v)
+{
+    char *p = buf + 23;
+    *p = '\0';
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return p;
 }
 
 /* Appends one staging row for f to b; false when the feature is skipped (reported). */
@@ -311,8 +418,9 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
         int fi = j->field_of[c];
         if (fi < 0 || !OGR_F_IsFieldSetAndNotNull(f, fi))
             continue;
-        char text[VALUE_MAX];
-        const char *in = OGR_F_GetFieldAsString(f, fi);
+        char text[VALUE_MAX], num[24];
+        const char *in = j->integer[c] ? int_text(num, OGR_F_GetFieldAsInteger64(f, fi))
+                                       : OGR_F_GetFieldAsString(f, fi);
         if (!imp_source_text(&j->src, in, text, sizeof text)) {
             snprintf(why, sizeof why, "%s: the text is not valid %s", t->cols[c].name,
                      j->src.encoding);
@@ -320,7 +428,7 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
             break;
         }
         if (strcmp(t->cols[c].name, "name") == 0)
-            snprintf(raw_name, sizeof raw_name, "%s", text);
+            imp_copy(raw_name, sizeof raw_name, text);
         bool is_null;
         char out[VALUE_MAX];
         why[0] = '\0';
@@ -333,7 +441,7 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
                      json_pack("{s:I,s:s?,s:s}", "fid", (json_int_t)fid, "name",
                                raw_name[0] ? raw_name : NULL, "reason", why));
         if (!is_null) {
-            snprintf(bufs[c], sizeof bufs[c], "%s", out);
+            imp_copy(bufs[c], sizeof bufs[c], out);
             vals[c] = bufs[c];
         }
     }
@@ -353,17 +461,20 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
         skip(j, fid, name, "name longer than 200 characters");
         return false;
     }
+    if (j->direct && !direct_takes(j, fid, vals))
+        return false;
     char *hex = NULL;
     json_t *geom = NULL;
     bool details = j->o->feature_details && j->staged < DETAILS_MAX;
     if (!feature_geometry(j, fid, name, f, &hex, details ? &geom : NULL))
         return false;
-    core_buf_printf(b, "%ld", fid);
+    if (!j->direct)
+        core_buf_printf(b, "%ld\t", fid);
     for (int c = 0; c < t->ncols; c++) {
+        /* the merge's coalesce, which a direct load does not run */
+        copy_text(b, !vals[c] && j->direct ? t->cols[c].null_as : vals[c]);
         core_buf_puts(b, "\t");
-        copy_text(b, vals[c]);
     }
-    core_buf_puts(b, "\t");
     core_buf_puts(b, hex);
     core_buf_puts(b, "\n");
     free(hex);
@@ -379,6 +490,7 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
         json_object_set_new(j->report, "features_truncated", json_true());
     }
     j->staged++;
+    j->stmt_rows++;
     return true;
 }
 
@@ -435,6 +547,104 @@ static core_code check_rows(imp_job *j, const char *file, const char *section, c
     return CORE_OK;
 }
 
+/* A bulk load into a small table builds its GiST indexes once, after the load, instead of
+ * row by row: several times faster for a million buildings. The DROP and CREATE are part of
+ * the one transaction, so a failure or kill leaves the indexes as they were; the price is that
+ * readers of the table wait until COMMIT. *defs: the indexes dropped (NULL when none). */
+static core_code bulk_drop(imp_job *j, long rows, PGresult **defs, core_err *err)
+{
+    *defs = NULL;
+    if (strcmp(j->t->name, "jurisdictions") == 0 || rows < BULK_ROWS)
+        return CORE_OK;
+    const char *p[] = {j->t->name};
+    PGresult *r = NULL;
+    if (run_section(j, "import_common", "table_rows", 1, p, &r, err))
+        return err->code;
+    bool bulk = strtoll(PQgetvalue(r, 0, 0), NULL, 10) < rows;
+    PQclear(r);
+    if (!bulk || run_section(j, "import_common", "bulk_indexes", 1, p, defs, err))
+        return bulk ? err->code : CORE_OK;
+    for (int i = 0; i < PQntuples(*defs); i++) {
+        char *id =
+            PQescapeIdentifier(j->c, PQgetvalue(*defs, i, 0), strlen(PQgetvalue(*defs, i, 0)));
+        core_buf drop = {0};
+        core_buf_printf(&drop, "DROP INDEX %s", id ? id : "\"\"");
+        PQfreemem(id);
+        core_code rc = db_run(j->c, drop.data, 0, NULL, err);
+        core_buf_free(&drop);
+        if (rc) {
+            PQclear(*defs);
+            *defs = NULL;
+            return rc;
+        }
+    }
+    return CORE_OK;
+}
+
+/* Builds again the indexes bulk_drop dropped, and frees defs. */
+static core_code bulk_rebuild(imp_job *j, PGresult *defs, core_err *err)
+{
+    if (!defs)
+        return CORE_OK;
+    double t0 = core_now_ms();
+    for (int i = 0; i < PQntuples(defs); i++)
+        if (db_run(j->c, PQgetvalue(defs, i, 1), 0, NULL, err)) {
+            PQclear(defs);
+            return err->code;
+        }
+    json_object_set_new(j->report, "bulk_load",
+                        json_sprintf("%d secondary indexes rebuilt after the %s", PQntuples(defs),
+                                     j->direct ? "load" : "merge"));
+    json_object_set_new(json_object_get(j->report, "steps_s"), "rebuild_indexes",
+                        json_real((core_now_ms() - t0) / 1000.0));
+    PQclear(defs);
+    return CORE_OK;
+}
+
+/* A direct bulk load also drops the table's unique and foreign-key constraints (see
+ * @bulk_constraints) and adds them again after the load, which checks every row. */
+static core_code constraints_drop(imp_job *j, core_err *err)
+{
+    const char *p[] = {j->t->name};
+    if (run_section(j, "import_common", "bulk_constraints", 1, p, &j->cons, err))
+        return err->code;
+    for (int i = 0; i < PQntuples(j->cons); i++) {
+        char *id =
+            PQescapeIdentifier(j->c, PQgetvalue(j->cons, i, 0), strlen(PQgetvalue(j->cons, i, 0)));
+        core_buf sql = {0};
+        /* the table name is one of the code's own targets */
+        core_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT %s", j->t->name, id ? id : "\"\"");
+        PQfreemem(id);
+        core_code rc = db_run(j->c, sql.data, 0, NULL, err);
+        core_buf_free(&sql);
+        if (rc)
+            return rc;
+    }
+    return CORE_OK;
+}
+
+static core_code constraints_add(imp_job *j, core_err *err)
+{
+    if (!j->cons)
+        return CORE_OK;
+    double t0 = core_now_ms();
+    for (int i = 0; i < PQntuples(j->cons); i++) {
+        char *id =
+            PQescapeIdentifier(j->c, PQgetvalue(j->cons, i, 0), strlen(PQgetvalue(j->cons, i, 0)));
+        core_buf sql = {0};
+        core_buf_printf(&sql, "ALTER TABLE %s ADD CONSTRAINT %s %s", j->t->name, id ? id : "\"\"",
+                        PQgetvalue(j->cons, i, 1));
+        PQfreemem(id);
+        core_code rc = db_run(j->c, sql.data, 0, NULL, err);
+        core_buf_free(&sql);
+        if (rc)
+            return rc;
+    }
+    json_object_set_new(json_object_get(j->report, "steps_s"), "add_constraints",
+                        json_real((core_now_ms() - t0) / 1000.0));
+    return CORE_OK;
+}
+
 static core_code check_and_merge(imp_job *j, core_err *err)
 {
     char file[64];
@@ -475,34 +685,9 @@ static core_code check_and_merge(imp_job *j, core_err *err)
         json_object_set_new(j->counts, "deleted", json_integer(strtol(PQcmdTuples(r), NULL, 10)));
         PQclear(r);
     }
-    PGresult *r = NULL;
-    /* A bulk load into a small table builds its GiST indexes once, after the merge, instead
-     * of row by row: several times faster for a million buildings. The DROP and CREATE are
-     * part of the one transaction, so a failure or kill leaves the indexes as they were; the
-     * price is that readers of the table wait until COMMIT. */
-    PGresult *defs = NULL;
-    if (strcmp(j->t->name, "jurisdictions") != 0 && j->staged >= BULK_ROWS) {
-        const char *p[] = {j->t->name};
-        if (run_section(j, "import_common", "table_rows", 1, p, &r, err))
-            return err->code;
-        bool bulk = strtoll(PQgetvalue(r, 0, 0), NULL, 10) < j->staged;
-        PQclear(r);
-        if (bulk && run_section(j, "import_common", "bulk_indexes", 1, p, &defs, err))
-            return err->code;
-        for (int i = 0; defs && i < PQntuples(defs); i++) {
-            char *id =
-                PQescapeIdentifier(j->c, PQgetvalue(defs, i, 0), strlen(PQgetvalue(defs, i, 0)));
-            core_buf drop = {0};
-            core_buf_printf(&drop, "DROP INDEX %s", id ? id : "\"\"");
-            PQfreemem(id);
-            core_code rc = db_run(j->c, drop.data, 0, NULL, err);
-            core_buf_free(&drop);
-            if (rc) {
-                PQclear(defs);
-                return rc;
-            }
-        }
-    }
+    PGresult *r = NULL, *defs = NULL;
+    if (bulk_drop(j, j->staged, &defs, err))
+        return err->code;
     long codeless_updated = 0;
     if (run_section(j, file, "codeless_update", 0, NULL, &r, err)) {
         PQclear(defs);
@@ -514,17 +699,10 @@ static core_code check_and_merge(imp_job *j, core_err *err)
         PQclear(defs);
         return err->code;
     }
-    for (int i = 0; defs && i < PQntuples(defs); i++)
-        if (db_run(j->c, PQgetvalue(defs, i, 1), 0, NULL, err)) {
-            PQclear(defs);
-            PQclear(r);
-            return err->code;
-        }
-    if (defs)
-        json_object_set_new(
-            j->report, "bulk_load",
-            json_sprintf("%d secondary indexes rebuilt after the merge", PQntuples(defs)));
-    PQclear(defs);
+    if (bulk_rebuild(j, defs, err)) {
+        PQclear(r);
+        return err->code;
+    }
     long inserted = strtol(PQgetvalue(r, 0, 0), NULL, 10),
          updated = strtol(PQgetvalue(r, 0, 1), NULL, 10) + codeless_updated;
     PQclear(r);
@@ -555,30 +733,81 @@ static json_t *new_report(const imp_options *o, const imp_target *t)
                      "warnings_per_feature", "duplicate_features");
 }
 
-static core_code stream(imp_job *j, core_err *err)
+static core_code copy_begin(imp_job *j, const char *sql, core_err *err)
 {
-    char *stage = NULL;
-    char file[64];
-    snprintf(file, sizeof file, "import_%s", j->t->name);
-    if (!(stage = imp_sql(file, "stage", err)))
-        return err->code;
-    core_code rc = db_run(j->c, stage, 0, NULL, err);
-    free(stage);
-    if (rc)
-        return rc;
-    PGresult *r = PQexec(j->c, "COPY imp_stage FROM STDIN");
+    PGresult *r = PQexec(j->c, sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         core_fail(err, CORE_EDB, "COPY: %s", PQresultErrorMessage(r));
         PQclear(r);
         return CORE_EDB;
     }
     PQclear(r);
+    j->stmt_rows = 0;
+    j->copying = true;
+    return CORE_OK;
+}
+
+/* Ends the COPY, abandoning it with the reason `abandon` when not NULL. The server's refusal
+ * of a direct load's rows is not an error: it ends the direct load (direct_off). */
+static core_code copy_end(imp_job *j, const char *abandon, core_err *err)
+{
+    core_code rc = CORE_OK;
+    if (!j->copying)
+        return CORE_OK;
+    j->copying = false;
+    if (PQputCopyEnd(j->c, abandon) != 1 && !abandon)
+        rc = core_fail(err, CORE_EDB, "COPY end: %s", PQerrorMessage(j->c));
+    PGresult *r;
+    while ((r = PQgetResult(j->c))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !abandon && !rc) {
+            if (j->direct) {
+                const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+                snprintf(j->direct_off, sizeof j->direct_off, "%s%s%s%s",
+                         PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY), detail ? " (" : "",
+                         detail ? detail : "", detail ? ")" : "");
+            } else
+                rc = core_fail(err, CORE_EDB, "COPY into staging: %s", PQresultErrorMessage(r));
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* Once the first rows went in (so a file already loaded has been told apart), a direct load
+ * of a big file into a smaller table drops the indexes and the unique and foreign-key
+ * constraints, to build them once at the end (direct_load). */
+static core_code direct_bulk_begin(imp_job *j, core_err *err)
+{
+    if (j->src.total < BULK_ROWS || (bulk_drop(j, j->src.total, &j->defs, err)))
+        return j->src.total < BULK_ROWS ? CORE_OK : err->code;
+    return j->defs ? constraints_drop(j, err) : CORE_OK;
+}
+
+static core_code stream(imp_job *j, core_err *err)
+{
+    char file[64];
+    snprintf(file, sizeof file, "import_%s", j->t->name);
+    char *copy = imp_sql(file, j->direct ? "direct" : "stage", err);
+    if (!copy)
+        return err->code;
+    core_code rc = CORE_OK;
+    if (!j->direct) {
+        rc = db_run(j->c, copy, 0, NULL, err);
+        free(copy);
+        if (rc)
+            return rc;
+        copy = strdup("COPY imp_stage FROM STDIN");
+    }
+    if (!copy || (rc = copy_begin(j, copy, err))) {
+        free(copy);
+        return rc ? rc : core_fail(err, CORE_ENOMEM, "out of memory");
+    }
     core_buf b = {0};
     OGR_L_ResetReading(j->src.layer);
     OGRFeatureH f = NULL;
     long fid = 0;
     /* A read error is fatal: a truncated or corrupt file must not load in part. */
-    while (!rc) {
+    while (!rc && !j->direct_off[0]) {
         CPLErrorReset();
         f = OGR_L_GetNextFeature(j->src.layer);
         if (CPLGetLastErrorType() >= CE_Failure) {
@@ -597,23 +826,109 @@ static core_code stream(imp_job *j, core_err *err)
         OGR_F_Destroy(f);
         if (b.len > COPY_CHUNK)
             rc = copy_flush(j, &b, err);
+        /* a direct load learns early, and then now and then, whether the server refused
+         * a row (a code it has already): the staged load is then not far behind */
+        if (!rc && j->direct && !j->direct_off[0] &&
+            j->stmt_rows >= (j->staged == j->stmt_rows ? DIRECT_FIRST_ROWS : DIRECT_ROWS)) {
+            bool first = j->staged == j->stmt_rows;
+            core_err e = {0};
+            if (!(rc = copy_flush(j, &b, err)) && !(rc = copy_end(j, NULL, err)) &&
+                !j->direct_off[0] && first && direct_bulk_begin(j, &e))
+                snprintf(j->direct_off, sizeof j->direct_off, "%s", e.msg);
+            if (!rc && !j->direct_off[0])
+                rc = copy_begin(j, copy, err);
+        }
         if (j->o->progress && fid % 2000 == 0)
             j->o->progress(j->o->progress_ud, fid, j->src.total);
         if (j->o->cancel && *j->o->cancel)
             rc = core_fail(err, CORE_EIO, "interrupted; nothing was written");
     }
-    if (!rc)
+    free(copy);
+    if (!rc && !j->direct_off[0])
         rc = copy_flush(j, &b, err);
     core_buf_free(&b);
-    if (PQputCopyEnd(j->c, rc ? "import abandoned" : NULL) != 1 && !rc)
-        rc = core_fail(err, CORE_EDB, "COPY end: %s", PQerrorMessage(j->c));
-    while ((r = PQgetResult(j->c))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
-            rc = core_fail(err, CORE_EDB, "COPY into staging: %s", PQresultErrorMessage(r));
-        PQclear(r);
-    }
+    core_code end = copy_end(j,
+                             rc                 ? "import abandoned"
+                             : j->direct_off[0] ? j->direct_off
+                                                : NULL,
+                             err);
+    if (!rc)
+        rc = end;
     if (j->o->progress)
         j->o->progress(j->o->progress_ud, j->read, j->read);
+    return rc;
+}
+
+/* The village codes @warn accepts, when the file has a village code column. */
+static core_code load_villages(imp_job *j, core_err *err)
+{
+    int vc = j->t->ncols - 1;
+    if (strcmp(j->t->cols[vc].name, "village_code") != 0 || j->field_of[vc] < 0)
+        return CORE_OK;
+    PGresult *r = NULL;
+    if (run_section(j, "import_common", "village_codes", 0, NULL, &r, err))
+        return err->code;
+    int n = PQntuples(r);
+    j->villages = calloc(n > 0 ? (size_t)n : 1, sizeof *j->villages);
+    for (int i = 0; j->villages && i < n; i++)
+        if ((j->villages[j->nvillages] = strdup(PQgetvalue(r, i, 0))))
+            j->nvillages++;
+    PQclear(r);
+    if (!j->villages || j->nvillages < (size_t)n)
+        return core_fail(err, CORE_ENOMEM, "out of memory");
+    return CORE_OK;
+}
+
+/* A file whose features all have codes new to the table and to the file, with village codes
+ * of villages, needs none of the staging table's checks: its rows are copied straight into the
+ * target (import_<target>.sql @direct), so that the server stores them while this process
+ * reads and validates the next ones, instead of a second pass over a staging table. The server
+ * checks every row against the table's constraints as always. Anything else (a feature
+ * without a code, a code the table or the file already has, any refused row) ends the direct
+ * load: rolled back to a savepoint, and the file is loaded again the staged way, with the
+ * report started afresh. A second import of the same file learns that from its first rows. */
+static core_code direct_load(imp_job *j, core_err *err)
+{
+    if (!j->t->direct || (j->o->mode != IMP_MODE_INSERT && j->o->mode != IMP_MODE_UPSERT))
+        return CORE_OK;
+    json_t *before = json_deep_copy(j->report);
+    if (!before)
+        return core_fail(err, CORE_ENOMEM, "out of memory");
+    double t0 = core_now_ms();
+    j->direct = true;
+    core_code rc = db_run(j->c, "SAVEPOINT imp_direct", 0, NULL, err);
+    if (!rc && !(rc = load_villages(j, err)) && !(rc = stream(j, err)) && !j->direct_off[0]) {
+        /* a duplicate code shows here when the unique constraint was dropped */
+        core_err e = {0};
+        PGresult *defs = j->defs;
+        j->defs = NULL;
+        if (bulk_rebuild(j, defs, &e) || constraints_add(j, &e))
+            snprintf(j->direct_off, sizeof j->direct_off, "%s", e.msg);
+    }
+    PQclear(j->cons);
+    PQclear(j->defs);
+    j->cons = j->defs = NULL;
+    if (!rc && !j->direct_off[0]) {
+        json_object_set_new(j->counts, "inserted", json_integer(j->staged));
+        json_object_set_new(j->counts, "updated", json_integer(0));
+        json_object_set_new(j->counts, "unchanged", json_integer(0));
+        json_object_set_new(j->counts, "checked", json_integer(j->staged));
+        json_object_set_new(j->report, "load", json_string("direct"));
+    }
+    if (!rc && j->direct_off[0]) {
+        rc = db_run(j->c, "ROLLBACK TO SAVEPOINT imp_direct", 0, NULL, err);
+        json_decref(j->report);
+        j->report = before;
+        before = NULL;
+        j->counts = json_object_get(j->report, "counts");
+        j->read = j->staged = j->repaired = j->reprojected = j->skipped = j->outside = 0;
+        j->direct = false;
+        json_object_set_new(
+            j->report, "direct_load_abandoned",
+            json_pack("{s:s,s:f}", "why", j->direct_off, "seconds", (core_now_ms() - t0) / 1000.0));
+        j->direct_off[0] = '\0';
+    }
+    json_decref(before);
     return rc;
 }
 
@@ -691,13 +1006,19 @@ core_code imp_run(const imp_options *o, PGconn *c, json_t **report_out, core_err
                      "set_config('maintenance_work_mem', '512MB', true)",
                      1, ap, err)))
         goto done;
-    double t1 = core_now_ms();
-    rc = stream(&j, err);
+    double t1 = core_now_ms(), t_open = t1;
+    rc = direct_load(&j, err);
     double t2 = core_now_ms();
-    if (!rc)
-        rc = check_and_merge(&j, err);
+    if (!rc && !j.direct) {
+        json_object_set_new(j.report, "load", json_string("staged"));
+        t1 = core_now_ms();
+        rc = stream(&j, err);
+        t2 = core_now_ms();
+        if (!rc)
+            rc = check_and_merge(&j, err);
+    }
     json_object_set_new(j.report, "timings_s",
-                        json_pack("{s:f,s:f,s:f}", "open", (t1 - t0) / 1000.0, "read_and_copy",
+                        json_pack("{s:f,s:f,s:f}", "open", (t_open - t0) / 1000.0, "read_and_copy",
                                   (t2 - t1) / 1000.0, "check_and_merge",
                                   (core_now_ms() - t2) / 1000.0));
     if (!rc && o->cancel && *o->cancel)
@@ -731,6 +1052,9 @@ done:
         imp_source_close(&j.src);
     CPLPopErrorHandler();
     geo_ctx_free(j.geo);
+    for (size_t i = 0; i < j.nvillages; i++)
+        free(j.villages[i]);
+    free(j.villages);
     if (report_out)
         *report_out = j.report;
     else

@@ -259,7 +259,7 @@ bool imp_source_text(imp_source *s, const char *in, char *out, size_t size)
     if (!s->have_cd || !has_high(in)) {
         if (s->raw && has_high(in) && !valid_utf8((const unsigned char *)in))
             return false;
-        snprintf(out, size, "%s", in);
+        imp_copy(out, size, in);
         return true;
     }
     char *ip = (char *)in, *op = out;

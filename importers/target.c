@@ -100,68 +100,68 @@ static const imp_valmap unit_kinds[] = {{"建筑", "building"},
                                         {NULL, NULL}};
 
 static const imp_col jurisdiction_cols[] = {
-    {"code", IMP_DIVCODE, CODE_NAMES, NULL},
-    {"name", IMP_TEXT, NAME_NAMES, NULL},
+    {"code", IMP_DIVCODE, CODE_NAMES, NULL, NULL},
+    {"name", IMP_TEXT, NAME_NAMES, NULL, NULL},
 };
 static const imp_col grid_cols[] = {
-    {"code", IMP_TEXT, "网格编码|网格编号|" CODE_NAMES, NULL},
-    {"name", IMP_TEXT, "网格名称|" NAME_NAMES, NULL},
-    {"kind", IMP_TEXT, "kind|网格类型|类型|LX", grid_kinds},
-    {"unit_type", IMP_TEXT, "unit_type|单位类型|专属类型", unit_types},
-    {"households", IMP_INT, "households|户数|HS", NULL},
-    {"residents", IMP_INT, "residents|人口|人数|RK", NULL},
-    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL},
+    {"code", IMP_TEXT, "网格编码|网格编号|" CODE_NAMES, NULL, NULL},
+    {"name", IMP_TEXT, "网格名称|" NAME_NAMES, NULL, NULL},
+    {"kind", IMP_TEXT, "kind|网格类型|类型|LX", grid_kinds, NULL},
+    {"unit_type", IMP_TEXT, "unit_type|单位类型|专属类型", unit_types, NULL},
+    {"households", IMP_INT, "households|户数|HS", NULL, NULL},
+    {"residents", IMP_INT, "residents|人口|人数|RK", NULL, NULL},
+    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL, NULL},
 };
 static const imp_col place_cols[] = {
-    {"code", IMP_TEXT, CODE_NAMES, NULL},
-    {"name", IMP_TEXT, NAME_NAMES, NULL},
-    {"category", IMP_TEXT, "category|类别|类型|场所类型|LB", place_categories},
-    {"security_staff", IMP_INT, "security_staff|保安人数|安保人数", NULL},
-    {"has_video", IMP_BOOL, "has_video|视频监控|监控|有无监控", NULL},
-    {"has_alarm", IMP_BOOL, "has_alarm|一键报警|报警装置", NULL},
-    {"has_emergency_plan", IMP_BOOL, "has_emergency_plan|应急预案", NULL},
-    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL},
+    {"code", IMP_TEXT, CODE_NAMES, NULL, NULL},
+    {"name", IMP_TEXT, NAME_NAMES, NULL, NULL},
+    {"category", IMP_TEXT, "category|类别|类型|场所类型|LB", place_categories, NULL},
+    {"security_staff", IMP_INT, "security_staff|保安人数|安保人数", NULL, NULL},
+    {"has_video", IMP_BOOL, "has_video|视频监控|监控|有无监控", NULL, NULL},
+    {"has_alarm", IMP_BOOL, "has_alarm|一键报警|报警装置", NULL, NULL},
+    {"has_emergency_plan", IMP_BOOL, "has_emergency_plan|应急预案", NULL, NULL},
+    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL, NULL},
 };
 static const imp_col hazard_cols[] = {
-    {"code", IMP_TEXT, "统一编号|" CODE_NAMES, NULL},
-    {"name", IMP_TEXT, NAME_NAMES, NULL},
-    {"category", IMP_TEXT, "category|类型|灾害类型|灾种|LX", hazard_categories},
-    {"risk_grade", IMP_TEXT, "risk_grade|风险等级|风险颜色", risk_grades},
-    {"danger_level", IMP_TEXT, "danger_level|险情等级|XQDJ", danger_levels},
-    {"scale", IMP_TEXT, "scale|规模等级|规模|GMDJ", NULL},
-    {"threatened_households", IMP_INT, "threatened_households|威胁户数|WXHS", NULL},
-    {"threatened_persons", IMP_INT, "threatened_persons|威胁人数|WXRS", NULL},
-    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL},
+    {"code", IMP_TEXT, "统一编号|" CODE_NAMES, NULL, NULL},
+    {"name", IMP_TEXT, NAME_NAMES, NULL, NULL},
+    {"category", IMP_TEXT, "category|类型|灾害类型|灾种|LX", hazard_categories, NULL},
+    {"risk_grade", IMP_TEXT, "risk_grade|风险等级|风险颜色", risk_grades, NULL},
+    {"danger_level", IMP_TEXT, "danger_level|险情等级|XQDJ", danger_levels, NULL},
+    {"scale", IMP_TEXT, "scale|规模等级|规模|GMDJ", NULL, NULL},
+    {"threatened_households", IMP_INT, "threatened_households|威胁户数|WXHS", NULL, NULL},
+    {"threatened_persons", IMP_INT, "threatened_persons|威胁人数|WXRS", NULL, NULL},
+    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL, NULL},
 };
 static const imp_col unit_cols[] = {
-    {"code", IMP_TEXT, "建筑编号|楼栋编号|" CODE_NAMES, NULL},
-    {"name", IMP_TEXT, NAME_NAMES, NULL},
-    {"kind", IMP_TEXT, "kind|类型", unit_kinds},
-    {"households", IMP_INT, "households|户数|HS", NULL},
-    {"residents", IMP_INT, "residents|人口|人数|RK", NULL},
-    {"floors", IMP_INT, "floors|层数|CS", NULL},
-    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL},
+    {"code", IMP_TEXT, "建筑编号|楼栋编号|" CODE_NAMES, NULL, NULL},
+    {"name", IMP_TEXT, NAME_NAMES, NULL, NULL},
+    {"kind", IMP_TEXT, "kind|类型", unit_kinds, NULL},
+    {"households", IMP_INT, "households|户数|HS", NULL, "0"},
+    {"residents", IMP_INT, "residents|人口|人数|RK", NULL, "0"},
+    {"floors", IMP_INT, "floors|层数|CS", NULL, NULL},
+    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL, NULL},
 };
 static const imp_col camera_cols[] = {
-    {"code", IMP_TEXT, "设备编码|" CODE_NAMES, NULL},
-    {"name", IMP_TEXT, "设备名称|" NAME_NAMES, NULL},
-    {"direction_deg", IMP_REAL, "direction_deg|方向|朝向|方位角", NULL},
-    {"fov_deg", IMP_REAL, "fov_deg|视角|视场角", NULL},
-    {"range_m", IMP_REAL, "range_m|距离|可视距离|范围", NULL},
-    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL},
+    {"code", IMP_TEXT, "设备编码|" CODE_NAMES, NULL, NULL},
+    {"name", IMP_TEXT, "设备名称|" NAME_NAMES, NULL, NULL},
+    {"direction_deg", IMP_REAL, "direction_deg|方向|朝向|方位角", NULL, NULL},
+    {"fov_deg", IMP_REAL, "fov_deg|视角|视场角", NULL, NULL},
+    {"range_m", IMP_REAL, "range_m|距离|可视距离|范围", NULL, NULL},
+    {"village_code", IMP_DIVCODE, VILLAGE_NAMES, NULL, NULL},
 };
 
-#define T(name, preset, poly, point, cols)                                                         \
+#define T(name, preset, poly, point, direct, cols)                                                 \
     {                                                                                              \
-        name, preset, cols, (int)(sizeof(cols) / sizeof((cols)[0])), poly, point                   \
+        name, preset, cols, (int)(sizeof(cols) / sizeof((cols)[0])), poly, point, direct           \
     }
 static const imp_target targets[] = {
-    T("jurisdictions", "boundaries", true, false, jurisdiction_cols),
-    T("grids", "grids", true, false, grid_cols),
-    T("key_places", "key_places", false, false, place_cols),
-    T("hazards", "geohazard", false, false, hazard_cols),
-    T("population_units", "buildings", false, false, unit_cols),
-    T("cameras", "cameras", false, true, camera_cols),
+    T("jurisdictions", "boundaries", true, false, false, jurisdiction_cols),
+    T("grids", "grids", true, false, false, grid_cols),
+    T("key_places", "key_places", false, false, false, place_cols),
+    T("hazards", "geohazard", false, false, false, hazard_cols),
+    T("population_units", "buildings", false, false, true, unit_cols),
+    T("cameras", "cameras", false, true, false, camera_cols),
 };
 #define NTARGETS (sizeof targets / sizeof targets[0])
 
@@ -188,11 +188,22 @@ const imp_target *imp_target_of_preset(const char *preset)
     return NULL;
 }
 
+void imp_copy(char *out, size_t size, const char *in)
+{
+    if (!size)
+        return;
+    size_t n = strlen(in);
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, in, n);
+    out[n] = '\0';
+}
+
 static void trim(const char *in, char *out, size_t size)
 {
     while (*in && isspace((unsigned char)*in))
         in++;
-    snprintf(out, size, "%s", in);
+    imp_copy(out, size, in);
     size_t n = strlen(out);
     while (n && isspace((unsigned char)out[n - 1]))
         out[--n] = '\0';
@@ -213,7 +224,7 @@ bool imp_convert(const imp_col *col, const char *in, char *out, size_t size, boo
         if (col->values) {
             for (const imp_valmap *m = col->values; m->from; m++)
                 if (strcmp(v, m->from) == 0 || strcmp(v, m->to) == 0) {
-                    snprintf(out, size, "%s", m->to);
+                    imp_copy(out, size, m->to);
                     return true;
                 }
             /* Not refused: the value is kept as 'other' (or left empty) and reported. */
@@ -228,10 +239,19 @@ bool imp_convert(const imp_col *col, const char *in, char *out, size_t size, boo
                 *is_null = true;
             return true;
         }
-        snprintf(out, size, "%s", v);
+        imp_copy(out, size, v);
         return true;
     case IMP_INT:
     case IMP_REAL: {
+        /* plain digits, the common case of a million buildings, skip strtod and printf */
+        size_t digits = strspn(v, "0123456789");
+        if (col->type == IMP_INT && digits > 0 && digits <= 9 && !v[digits]) {
+            const char *n = v;
+            while (n[0] == '0' && n[1])
+                n++;
+            imp_copy(out, size, n);
+            return true;
+        }
         char *end;
         errno = 0;
         double d = strtod(v, &end);

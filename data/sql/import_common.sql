@@ -33,3 +33,14 @@ SELECT c.relname, pg_get_indexdef(i.indexrelid)
   FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
  WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisprimary
  ORDER BY c.relname;
+
+-- @village_codes  what @warn accepts as a village code, for a direct load to check on the client
+SELECT code FROM jurisdictions WHERE level = 'village' ORDER BY code COLLATE "C";
+
+-- @bulk_constraints  unique and foreign-key constraints of the target ($1) that a direct bulk
+-- load adds again after the load: one sort and one join instead of a million index probes and
+-- trigger events; adding them checks every row of the table, so the guarantee stays whole
+SELECT conname, pg_get_constraintdef(oid)
+  FROM pg_constraint
+ WHERE conrelid = $1::regclass AND contype IN ('u', 'f')
+ ORDER BY contype DESC, conname;

@@ -63,3 +63,8 @@ WITH m AS (
            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.households, EXCLUDED.residents, EXCLUDED.floors, EXCLUDED.village_code, EXCLUDED.geom)
     RETURNING (xmax = 0) AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM m;
+
+-- @direct  a file that needs none of the checks above (every feature has a code that neither the
+-- table nor an earlier feature has, and a village code, if any, of a village) is copied straight
+-- into the table; values the merge would coalesce arrive as their defaults (importers/run.c)
+COPY population_units (code, name, kind, households, residents, floors, village_code, geom) FROM STDIN

@@ -454,6 +454,32 @@ START_TEST(test_full_recompute_in_batches_equals_village_by_village)
 }
 END_TEST
 
+/* Population units mark the villages of the grids holding them: exactly for a few, by the
+ * grids meeting each 0.05° cell's extent for an import-sized statement (migration 015). */
+START_TEST(test_population_units_mark_their_grids_villages_few_and_many)
+{
+    run_sql("SELECT ana_refresh('')");
+    assert_val("SELECT count(*) FROM coverage_dirty", "0");
+    run_sql("INSERT INTO population_units (kind, households, geom) SELECT 'building', 1, "
+            "ST_PointOnSurface(geom) FROM grids WHERE id = 1");
+    assert_val("SELECT string_agg(village_code, ',') FROM coverage_dirty", "360502001001");
+    run_sql("SELECT ana_refresh('')");
+    /* 10,001 units in one statement, in grid A */
+    run_sql("INSERT INTO population_units (kind, households, geom) SELECT 'building', 7, "
+            "ST_PointOnSurface(g.geom) FROM grids g, generate_series(1, 10001) WHERE g.id = 1");
+    assert_val("SELECT string_agg(village_code, ',') FROM coverage_dirty", "360502001001");
+    run_sql("SELECT ana_refresh('')");
+    /* as many far from any grid mark nothing */
+    run_sql("INSERT INTO population_units (kind, households, geom) SELECT 'building', 8, "
+            "ST_SetSRID(ST_MakePoint(116.5, 29.5), 4490) FROM generate_series(1, 10001)");
+    assert_val("SELECT count(*) FROM coverage_dirty", "0");
+    /* deleting the ones in grid A marks its village again */
+    run_sql("DELETE FROM population_units WHERE households = 7");
+    assert_val("SELECT string_agg(village_code, ',') FROM coverage_dirty", "360502001001");
+    run_sql("DELETE FROM population_units WHERE households IN (1, 8)");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage");
@@ -468,6 +494,7 @@ int main(void)
     tcase_add_test(tc, test_server_drains_the_queue_in_the_background);
     tcase_add_test(tc, test_cli_report_formats);
     tcase_add_test(tc, test_full_recompute_in_batches_equals_village_by_village);
+    tcase_add_test(tc, test_population_units_mark_their_grids_villages_few_and_many);
     suite_add_tcase(s, tc);
     return th_run(s);
 }

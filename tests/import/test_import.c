@@ -100,6 +100,14 @@ static char *db_text(const char *sql)
     return v;
 }
 
+/* Unique and foreign-key constraints (x100) and indexes of population_units. */
+static long db_constraints_and_indexes(void)
+{
+    return db_long("SELECT (SELECT count(*) FROM pg_constraint WHERE conrelid = "
+                   "'population_units'::regclass AND contype IN ('u', 'f')) * 100 + "
+                   "(SELECT count(*) FROM pg_indexes WHERE tablename = 'population_units')");
+}
+
 /* The stored point of feature 1 of a json report. */
 static void first_point(json_t *r, double *x, double *y)
 {
@@ -471,6 +479,7 @@ START_TEST(test_import_kill_9_during_load_leaves_nothing)
     }
     fclose(f);
     long before = db_long("SELECT count(*) FROM population_units");
+    long schema = db_constraints_and_indexes();
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -486,17 +495,21 @@ START_TEST(test_import_kill_9_during_load_leaves_nothing)
     for (int i = 0; i < 400 && !copying; i++) {
         usleep(50000);
         copying = db_long("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                          " AND query LIKE 'COPY imp_stage%'") > 0;
+                          " AND query ~ 'COPY (imp_stage|population_units)'") > 0;
     }
     ck_assert_msg(copying, "the import never reached COPY");
     usleep(300000);
     ck_assert_int_eq(kill(pid, SIGKILL), 0);
     waitpid(pid, NULL, 0);
-    for (int i = 0; i < 100 && db_long("SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                                       "current_database() AND query LIKE 'COPY imp_stage%'") > 0;
+    for (int i = 0;
+         i < 100 &&
+         db_long("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                 "current_database() AND query ~ 'COPY (imp_stage|population_units)'") > 0;
          i++)
         usleep(50000);
     ck_assert_int_eq(db_long("SELECT count(*) FROM population_units"), before);
+    /* a direct bulk load had dropped indexes and constraints inside its transaction */
+    ck_assert_int_eq(db_constraints_and_indexes(), schema);
 }
 END_TEST
 
@@ -647,6 +660,139 @@ START_TEST(test_import_again_without_codes_changes_nothing)
 }
 END_TEST
 
+/* A building file of new codes goes straight into the table (no staging table); anything the
+ * staged checks would have to handle sends it back through them, with the same result and a
+ * report that says why. */
+static void write_buildings(const char *name, const char *prefix, int n, int dup_of_first)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "WKT,建筑编号,户数,层数\n");
+    for (int i = 0; i < n; i++) {
+        int row = i / 500, col = i % 500;
+        double x = 114.9 + col * 2e-4, y = 27.8 + row * 2e-4;
+        fprintf(f, "\"POLYGON ((%.4f %.4f,%.4f %.4f,%.4f %.4f,%.4f %.4f,%.4f %.4f))\",%s%d,%d,3\n",
+                x, y, x + 1e-4, y, x + 1e-4, y + 1e-4, x, y + 1e-4, x, y, prefix,
+                dup_of_first && i == n - 1 ? 0 : i, i % 7);
+    }
+    fclose(f);
+}
+
+START_TEST(test_import_direct_load_falls_back_to_the_staged_checks)
+{
+    write_file("d.csv", "WKT,建筑编号,户数,村代码\n"
+                        "\"POLYGON ((114.93 27.81,114.9302 27.81,114.9302 27.8102,114.93 "
+                        "27.8102,114.93 27.81))\",D-1,12,360502001001\n"
+                        "\"POLYGON ((114.94 27.81,114.9402 27.81,114.9402 27.8102,114.94 "
+                        "27.8102,114.94 27.81))\",D-2,,\n");
+    char *out = NULL;
+    ck_assert_int_eq(pingan(&out, "import", in_dir("d.csv"), "--preset", "buildings", "--format",
+                            "json", "-q", END),
+                     0);
+    json_t *r = report_of(out);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "direct");
+    ck_assert_int_eq(count(r, "inserted"), 2);
+    json_decref(r);
+    free(out);
+    char *wkt = db_text("SELECT ST_AsText(geom) || ' ' || households || ' ' || village_code "
+                        "FROM population_units WHERE code = 'D-1'");
+    ck_assert_str_eq(wkt, "POLYGON((114.93 27.81,114.9302 27.81,114.9302 27.8102,114.93 "
+                          "27.8102,114.93 27.81)) 12 360502001001");
+    free(wkt);
+    /* what the merge would have stored for an empty household count */
+    ck_assert_int_eq(db_long("SELECT households FROM population_units WHERE code = 'D-2'"), 0);
+
+    /* again: the table has the codes; the staged merge finds nothing changed */
+    ck_assert_int_eq(pingan(&out, "import", in_dir("d.csv"), "--preset", "buildings", "--format",
+                            "json", "-q", END),
+                     0);
+    r = report_of(out);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "staged");
+    const char *why =
+        json_string_value(json_object_get(json_object_get(r, "direct_load_abandoned"), "why"));
+    ck_assert_msg(why && strstr(why, "already exists"), "%s", out);
+    ck_assert_int_eq(count(r, "unchanged"), 2);
+    ck_assert_int_eq(count(r, "read"), 2);
+    json_decref(r);
+    free(out);
+    ck_assert_int_eq(db_long("SELECT max(version) FROM population_units WHERE code LIKE 'D-%'"), 1);
+
+    /* a township's code is no village code: the staged check empties it and says so */
+    write_file("t.csv", "WKT,建筑编号,村代码\n"
+                        "\"POLYGON ((114.95 27.81,114.9502 27.81,114.9502 27.8102,114.95 "
+                        "27.8102,114.95 27.81))\",D-3,360502001\n");
+    ck_assert_int_eq(pingan(&out, "import", in_dir("t.csv"), "--preset", "buildings", "--format",
+                            "json", "-q", END),
+                     0);
+    r = report_of(out);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "staged");
+    ck_assert_int_eq(json_array_size(json_object_get(r, "mismatched")), 1);
+    json_decref(r);
+    free(out);
+    ck_assert_int_eq(
+        db_long(
+            "SELECT count(*) FROM population_units WHERE code = 'D-3' AND village_code IS NULL"),
+        1);
+
+    /* a big file repeating a code after its first rows: the direct load drops and adds back the
+     * unique constraint, which refuses; the staged load drops the repeat and reports it */
+    long before = db_constraints_and_indexes();
+    write_buildings("big.csv", "E-", 50001, 1);
+    ck_assert_int_eq(pingan(&out, "import", in_dir("big.csv"), "--preset", "buildings", "--format",
+                            "json", "-q", END),
+                     0);
+    r = report_of(out);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "staged");
+    why = json_string_value(json_object_get(json_object_get(r, "direct_load_abandoned"), "why"));
+    ck_assert_msg(why && strstr(why, "could not create unique index"), "%.600s", out);
+    ck_assert_int_eq(count(r, "duplicate_codes"), 1);
+    ck_assert_int_eq(count(r, "inserted"), 50000);
+    json_decref(r);
+    free(out);
+    ck_assert_int_eq(db_constraints_and_indexes(), before);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM population_units WHERE code LIKE 'E-%'"), 50000);
+}
+END_TEST
+
+START_TEST(test_import_direct_bulk_load_rebuilds_indexes_and_constraints)
+{
+    /* a table smaller than the file: what makes a load a bulk load */
+    PGconn *c = th_db_connect();
+    th_db_exec(c, "DELETE FROM population_units");
+    th_db_exec(c, "VACUUM population_units");
+    PQfinish(c);
+    long before = db_constraints_and_indexes();
+    ck_assert_int_eq(before, 204);
+    write_buildings("big.csv", "F-", 50001, 0);
+    char *out = NULL;
+    ck_assert_int_eq(pingan(&out, "import", in_dir("big.csv"), "--preset", "buildings", "--format",
+                            "json", "-q", END),
+                     0);
+    json_t *r = report_of(out);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "direct");
+    ck_assert_msg(json_object_get(r, "bulk_load"), "%.300s", out);
+    ck_assert_int_eq(count(r, "inserted"), 50001);
+    json_decref(r);
+    free(out);
+    ck_assert_int_eq(db_constraints_and_indexes(), before);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM population_units WHERE code LIKE 'F-%'"), 50001);
+    /* the constraints are back in force for every other writer */
+    c = th_db_connect();
+    PGresult *res = PQexec(c, "INSERT INTO population_units (code, kind, geom) VALUES ('F-7', "
+                              "'building', ST_GeomFromText('POINT(114.9 27.8)', 4490))");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+    PQclear(res);
+    res = PQexec(c, "INSERT INTO population_units (code, kind, village_code, geom) VALUES "
+                    "('F-x', 'building', '999999999999', ST_GeomFromText('POINT(114.9 27.8)', "
+                    "4490))");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+    PQclear(res);
+    PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_import_dry_run_writes_nothing_and_reports_outsiders)
 {
     write_file("h.csv", "编号,名称,类型,经度,纬度\nD-1,试试,滑坡,114.93,27.81\n"
@@ -790,6 +936,9 @@ int main(void)
           test_import_dry_run_writes_nothing_and_reports_outsiders,
           test_import_replace_scope_deletes_what_the_file_dropped, NULL}},
         {"codeless", {test_import_again_without_codes_changes_nothing, NULL}},
+        {"direct",
+         {test_import_direct_load_falls_back_to_the_staged_checks,
+          test_import_direct_bulk_load_rebuilds_indexes_and_constraints, NULL}},
         {"counties", {test_import_gcj02_county_outlines_name_the_unmatched, NULL}},
         {"export", {test_export_formats_and_gk_zone, NULL}},
     };
