@@ -11,6 +11,7 @@
 -- * a camera on or in a key place sees it without building its sector, and so does a camera
 --   that sees all round within its range (a geodesic distance, exact, as for point places:
 --   the buffer that was its sector cost half a second of PROJ set-up per connection and zone);
+-- * a village its grids tile exactly is shown gap-free by an equality test (half an overlay);
 -- * the village rows sum the result tables once per batch, grouped by village, instead of
 --   seven index scans per village;
 -- * tests of "is this village in the batch" on every row (a linear scan of the batch's codes in
