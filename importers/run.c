@@ -496,6 +496,29 @@ static bool feature_row(imp_job *j, OGRFeatureH f, long fid, core_buf *b)
 
 /* ---- the checks and the merge --------------------------------------------------------- */
 
+/* Each step's time goes into the report (steps_s): where a slow import spends it. */
+static void step_done(imp_job *j, const char *key, double t0)
+{
+    json_t *steps = json_object_get(j->report, "steps_s");
+    if (!steps)
+        json_object_set_new(j->report, "steps_s", steps = json_object());
+    json_object_set_new(steps, key, json_real((core_now_ms() - t0) / 1000.0));
+}
+
+/* Runs "HEAD NAME TAIL" with NAME, an index or constraint the server named, quoted as an
+ * identifier; HEAD and TAIL come from the code's own targets and the server's definitions. */
+static core_code run_named(imp_job *j, const char *head, const char *name, const char *tail,
+                           core_err *err)
+{
+    char *id = PQescapeIdentifier(j->c, name, strlen(name));
+    core_buf sql = {0};
+    core_buf_printf(&sql, "%s %s%s%s", head, id ? id : "\"\"", *tail ? " " : "", tail);
+    PQfreemem(id);
+    core_code rc = db_run(j->c, sql.data, 0, NULL, err);
+    core_buf_free(&sql);
+    return rc;
+}
+
 static core_code run_section(imp_job *j, const char *file, const char *section, int np,
                              const char *const *params, PGresult **out, core_err *err)
 {
@@ -505,13 +528,9 @@ static core_code run_section(imp_job *j, const char *file, const char *section, 
     double t0 = core_now_ms();
     PGresult *r = PQexecParams(j->c, sql, np, NULL, params, NULL, NULL, 0);
     free(sql);
-    /* each step's time goes into the report: where a slow import spends it */
-    json_t *steps = json_object_get(j->report, "steps_s");
-    if (!steps)
-        json_object_set_new(j->report, "steps_s", steps = json_object());
     char key[128];
     snprintf(key, sizeof key, "%s/%s", file, section);
-    json_object_set_new(steps, key, json_real((core_now_ms() - t0) / 1000.0));
+    step_done(j, key, t0);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         core_fail(err, CORE_EDB, "%s (%s): %s", file, section, PQresultErrorMessage(r));
@@ -565,13 +584,7 @@ static core_code bulk_drop(imp_job *j, long rows, PGresult **defs, core_err *err
     if (!bulk || run_section(j, "import_common", "bulk_indexes", 1, p, defs, err))
         return bulk ? err->code : CORE_OK;
     for (int i = 0; i < PQntuples(*defs); i++) {
-        char *id =
-            PQescapeIdentifier(j->c, PQgetvalue(*defs, i, 0), strlen(PQgetvalue(*defs, i, 0)));
-        core_buf drop = {0};
-        core_buf_printf(&drop, "DROP INDEX %s", id ? id : "\"\"");
-        PQfreemem(id);
-        core_code rc = db_run(j->c, drop.data, 0, NULL, err);
-        core_buf_free(&drop);
+        core_code rc = run_named(j, "DROP INDEX", PQgetvalue(*defs, i, 0), "", err);
         if (rc) {
             PQclear(*defs);
             *defs = NULL;
@@ -595,8 +608,7 @@ static core_code bulk_rebuild(imp_job *j, PGresult *defs, core_err *err)
     json_object_set_new(j->report, "bulk_load",
                         json_sprintf("%d secondary indexes rebuilt after the %s", PQntuples(defs),
                                      j->direct ? "load" : "merge"));
-    json_object_set_new(json_object_get(j->report, "steps_s"), "rebuild_indexes",
-                        json_real((core_now_ms() - t0) / 1000.0));
+    step_done(j, "rebuild_indexes", t0);
     PQclear(defs);
     return CORE_OK;
 }
@@ -608,15 +620,11 @@ static core_code constraints_drop(imp_job *j, core_err *err)
     const char *p[] = {j->t->name};
     if (run_section(j, "import_common", "bulk_constraints", 1, p, &j->cons, err))
         return err->code;
+    /* the table name is one of the code's own targets */
+    char head[128];
+    snprintf(head, sizeof head, "ALTER TABLE %s DROP CONSTRAINT", j->t->name);
     for (int i = 0; i < PQntuples(j->cons); i++) {
-        char *id =
-            PQescapeIdentifier(j->c, PQgetvalue(j->cons, i, 0), strlen(PQgetvalue(j->cons, i, 0)));
-        core_buf sql = {0};
-        /* the table name is one of the code's own targets */
-        core_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT %s", j->t->name, id ? id : "\"\"");
-        PQfreemem(id);
-        core_code rc = db_run(j->c, sql.data, 0, NULL, err);
-        core_buf_free(&sql);
+        core_code rc = run_named(j, head, PQgetvalue(j->cons, i, 0), "", err);
         if (rc)
             return rc;
     }
@@ -628,20 +636,15 @@ static core_code constraints_add(imp_job *j, core_err *err)
     if (!j->cons)
         return CORE_OK;
     double t0 = core_now_ms();
+    char head[128];
+    snprintf(head, sizeof head, "ALTER TABLE %s ADD CONSTRAINT", j->t->name);
     for (int i = 0; i < PQntuples(j->cons); i++) {
-        char *id =
-            PQescapeIdentifier(j->c, PQgetvalue(j->cons, i, 0), strlen(PQgetvalue(j->cons, i, 0)));
-        core_buf sql = {0};
-        core_buf_printf(&sql, "ALTER TABLE %s ADD CONSTRAINT %s %s", j->t->name, id ? id : "\"\"",
-                        PQgetvalue(j->cons, i, 1));
-        PQfreemem(id);
-        core_code rc = db_run(j->c, sql.data, 0, NULL, err);
-        core_buf_free(&sql);
+        core_code rc =
+            run_named(j, head, PQgetvalue(j->cons, i, 0), PQgetvalue(j->cons, i, 1), err);
         if (rc)
             return rc;
     }
-    json_object_set_new(json_object_get(j->report, "steps_s"), "add_constraints",
-                        json_real((core_now_ms() - t0) / 1000.0));
+    step_done(j, "add_constraints", t0);
     return CORE_OK;
 }
 
