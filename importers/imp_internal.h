@@ -18,6 +18,24 @@ char *imp_sql(const char *file, const char *section, core_err *err);
  * of the client's time on a million buildings. Cuts at size - 1 bytes as snprintf does. */
 void imp_copy(char *out, size_t size, const char *in);
 
+/* ---- what a bulk load wrote, by cell (cells.c) ---- */
+/* The cell of the database's statement triggers for big inserts (0.05°, about 5 km). */
+#define IMP_CELL_DEG 0.05
+
+typedef struct imp_cell imp_cell;
+typedef struct {
+    imp_cell *slot;
+    size_t cap, n;
+    double size; /* degrees; grows when the cells would be too many */
+    long rows;   /* boxes added */
+} imp_cells;
+
+/* Adds a feature's box (west, south, east, north) to its cell. Start from (imp_cells){0}. */
+core_code imp_cells_add(imp_cells *c, const double box[4], core_err *err);
+/* Appends the cells' extents as a PostgreSQL array of numbers, four per cell. */
+core_code imp_cells_array(const imp_cells *c, core_buf *out, core_err *err);
+void imp_cells_free(imp_cells *c);
+
 /* ---- targets (target.c) ---- */
 #define IMP_VALUE_MAX 1024
 typedef enum { IMP_TEXT, IMP_INT, IMP_REAL, IMP_BOOL, IMP_DIVCODE } imp_type;

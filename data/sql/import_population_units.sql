@@ -68,3 +68,17 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 -- table nor an earlier feature has, and a village code, if any, of a village) is copied straight
 -- into the table; values the merge would coalesce arrive as their defaults (importers/run.c)
 COPY population_units (code, name, kind, households, residents, floors, village_code, geom) FROM STDIN
+
+-- @quiet  the statement triggers of an insert that read its transition table: a direct bulk
+-- load drops them after its first rows and creates them again at the end (inside its
+-- transaction), doing their work once from the extents the importer gathered (@changed,
+-- migration 016). Dropped rather than disabled: a disabled trigger still has every row copied
+-- into a transition table, a twentieth of the load's time.
+SELECT tgname, pg_get_triggerdef(oid)
+  FROM pg_trigger
+ WHERE tgrelid = 'population_units'::regclass
+   AND tgname IN ('tile_notify', 'population_units_ana_insert', 'population_units_events_ins')
+ ORDER BY tgname;
+
+-- @changed  $1: west, south, east, north of each cell's loaded features; $2: rows loaded
+SELECT units_bulk_inserted($1::double precision[], $2::bigint)

@@ -108,6 +108,13 @@ static long db_constraints_and_indexes(void)
                    "(SELECT count(*) FROM pg_indexes WHERE tablename = 'population_units')");
 }
 
+/* The enabled triggers of population_units (a direct bulk load drops some for a while). */
+static long db_triggers(void)
+{
+    return db_long("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'population_units'::regclass "
+                   "AND NOT tgisinternal AND tgenabled = 'O'");
+}
+
 /* The stored point of feature 1 of a json report. */
 static void first_point(json_t *r, double *x, double *y)
 {
@@ -479,7 +486,7 @@ START_TEST(test_import_kill_9_during_load_leaves_nothing)
     }
     fclose(f);
     long before = db_long("SELECT count(*) FROM population_units");
-    long schema = db_constraints_and_indexes();
+    long schema = db_constraints_and_indexes(), triggers = db_triggers();
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -508,8 +515,9 @@ START_TEST(test_import_kill_9_during_load_leaves_nothing)
          i++)
         usleep(50000);
     ck_assert_int_eq(db_long("SELECT count(*) FROM population_units"), before);
-    /* a direct bulk load had dropped indexes and constraints inside its transaction */
+    /* a direct bulk load had dropped indexes, constraints and triggers inside its transaction */
     ck_assert_int_eq(db_constraints_and_indexes(), schema);
+    ck_assert_int_eq(db_triggers(), triggers);
 }
 END_TEST
 
@@ -738,7 +746,7 @@ START_TEST(test_import_direct_load_falls_back_to_the_staged_checks)
 
     /* a big file repeating a code after its first rows: the direct load drops and adds back the
      * unique constraint, which refuses; the staged load drops the repeat and reports it */
-    long before = db_constraints_and_indexes();
+    long before = db_constraints_and_indexes(), triggers = db_triggers();
     write_buildings("big.csv", "E-", 50001, 1);
     ck_assert_int_eq(pingan(&out, "import", in_dir("big.csv"), "--preset", "buildings", "--format",
                             "json", "-q", END),
@@ -752,20 +760,23 @@ START_TEST(test_import_direct_load_falls_back_to_the_staged_checks)
     json_decref(r);
     free(out);
     ck_assert_int_eq(db_constraints_and_indexes(), before);
+    ck_assert_int_eq(db_triggers(), triggers);
     ck_assert_int_eq(db_long("SELECT count(*) FROM population_units WHERE code LIKE 'E-%'"), 50000);
 }
 END_TEST
 
-START_TEST(test_import_direct_bulk_load_rebuilds_indexes_and_constraints)
+/* Empties population_units: a table smaller than the file is what makes a load a bulk load. */
+static void empty_units(PGconn *c)
 {
-    /* a table smaller than the file: what makes a load a bulk load */
-    PGconn *c = th_db_connect();
     th_db_exec(c, "DELETE FROM population_units");
     th_db_exec(c, "VACUUM population_units");
-    PQfinish(c);
-    long before = db_constraints_and_indexes();
-    ck_assert_int_eq(before, 204);
-    write_buildings("big.csv", "F-", 50001, 0);
+}
+
+/* Imports 50,001 buildings coded PREFIX0… into the emptied table and checks that they went in
+ * the direct way, in bulk; returns how many were inserted. */
+static long direct_bulk_import(const char *prefix)
+{
+    write_buildings("big.csv", prefix, 50001, 0);
     char *out = NULL;
     ck_assert_int_eq(pingan(&out, "import", in_dir("big.csv"), "--preset", "buildings", "--format",
                             "json", "-q", END),
@@ -773,9 +784,20 @@ START_TEST(test_import_direct_bulk_load_rebuilds_indexes_and_constraints)
     json_t *r = report_of(out);
     ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "direct");
     ck_assert_msg(json_object_get(r, "bulk_load"), "%.300s", out);
-    ck_assert_int_eq(count(r, "inserted"), 50001);
+    long inserted = count(r, "inserted");
     json_decref(r);
     free(out);
+    return inserted;
+}
+
+START_TEST(test_import_direct_bulk_load_rebuilds_indexes_and_constraints)
+{
+    PGconn *c = th_db_connect();
+    empty_units(c);
+    PQfinish(c);
+    long before = db_constraints_and_indexes();
+    ck_assert_int_eq(before, 204);
+    ck_assert_int_eq(direct_bulk_import("F-"), 50001);
     ck_assert_int_eq(db_constraints_and_indexes(), before);
     ck_assert_int_eq(db_long("SELECT count(*) FROM population_units WHERE code LIKE 'F-%'"), 50001);
     /* the constraints are back in force for every other writer */
@@ -789,6 +811,101 @@ START_TEST(test_import_direct_bulk_load_rebuilds_indexes_and_constraints)
                     "4490))");
     ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
     PQclear(res);
+    PQfinish(c);
+}
+END_TEST
+
+/* The four numbers of "x1,y1,x2,y2". */
+static void four(const char *text, double v[4])
+{
+    const char *p = text;
+    for (int k = 0; k < 4; k++) {
+        char *end;
+        v[k] = strtod(p, &end);
+        ck_assert_msg(end != p && *end == (k < 3 ? ',' : '\0'), "not four numbers: %s", text);
+        p = end + 1;
+    }
+}
+
+/* Widens box (west, south, east, north) to take "x1,y1,x2,y2". */
+static void widen(double box[4], const char *text)
+{
+    double b[4];
+    four(text, b);
+    for (int k = 0; k < 2; k++) {
+        box[k] = fmin(box[k], b[k]);
+        box[k + 2] = fmax(box[k + 2], b[k + 2]);
+    }
+}
+
+START_TEST(test_import_direct_bulk_load_invalidates_tiles_marks_coverage_and_tells_listeners)
+{
+    PGconn *c = th_db_connect();
+    empty_units(c);
+    /* a grid over a corner of the buildings: its village must be recomputed */
+    th_db_exec(c, "INSERT INTO grids (code, name, kind, village_code, geom) VALUES "
+                  "('360502001001901', '楼群网格', 'community', '360502001001', "
+                  "ST_Multi(ST_MakeEnvelope(114.95, 27.81, 114.96, 27.815, 4490)))");
+    th_db_exec(c, "DELETE FROM coverage_dirty");
+    th_db_exec(c, "LISTEN pingan_tiles; LISTEN pingan_events");
+    long triggers = db_triggers();
+    ck_assert_int_eq(triggers, 10);
+    ck_assert_int_eq(direct_bulk_import("G-"), 50001);
+    ck_assert_int_eq(db_triggers(), triggers);
+    ck_assert_int_eq(db_long("SELECT count(*) FROM coverage_dirty "
+                             "WHERE village_code = '360502001001'"),
+                     1);
+
+    /* what listeners heard: every row counted once in the change events, tile boxes covering
+     * every building, a few of them rather than one per row */
+    double events[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    double tiles[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    long counted = 0, tile_notes = 0;
+    ck_assert_int_eq(PQconsumeInput(c), 1);
+    for (PGnotify *n; (n = PQnotifies(c)); PQfreemem(n)) {
+        if (strcmp(n->relname, "pingan_tiles") == 0 &&
+            strncmp(n->extra, "population_units ", 17) == 0) {
+            char old_box[128], new_box[128];
+            ck_assert_int_eq(sscanf(n->extra, "%*s %*d %*d %127s %127s", old_box, new_box), 2);
+            ck_assert_str_eq(old_box, "-");
+            widen(tiles, new_box);
+            tile_notes++;
+        } else if (strcmp(n->relname, "pingan_events") == 0) {
+            json_error_t je;
+            json_t *e = json_loads(n->extra, 0, &je);
+            ck_assert_ptr_nonnull(e);
+            if (strcmp(json_string_value(json_object_get(e, "collection")), "population_units") ==
+                0) {
+                ck_assert_str_eq(json_string_value(json_object_get(e, "op")), "insert");
+                counted += (long)json_integer_value(json_object_get(e, "count"));
+                json_t *b = json_object_get(e, "bbox");
+                char text[200];
+                snprintf(text, sizeof text, "%.7f,%.7f,%.7f,%.7f",
+                         json_number_value(json_array_get(b, 0)),
+                         json_number_value(json_array_get(b, 1)),
+                         json_number_value(json_array_get(b, 2)),
+                         json_number_value(json_array_get(b, 3)));
+                widen(events, text);
+            }
+            json_decref(e);
+        }
+    }
+    ck_assert_int_eq(counted, 50001);
+    /* the buildings span 114.9–115.0001 by 27.8–27.8201 */
+    ck_assert_double_le(events[0], 114.9);
+    ck_assert_double_le(events[1], 27.8);
+    ck_assert_double_ge(events[2], 114.9999);
+    ck_assert_double_ge(events[3], 27.8201);
+    ck_assert_int_le(tile_notes, 20);
+    char *extent = th_db_value(c, "SELECT tile_box(ST_SetSRID(ST_Extent(geom)::geometry, 4490)) "
+                                  "FROM population_units");
+    double want[4];
+    four(extent, want);
+    free(extent);
+    ck_assert_double_le(tiles[0], want[0]);
+    ck_assert_double_le(tiles[1], want[1]);
+    ck_assert_double_ge(tiles[2], want[2]);
+    ck_assert_double_ge(tiles[3], want[3]);
     PQfinish(c);
 }
 END_TEST
@@ -938,7 +1055,8 @@ int main(void)
         {"codeless", {test_import_again_without_codes_changes_nothing, NULL}},
         {"direct",
          {test_import_direct_load_falls_back_to_the_staged_checks,
-          test_import_direct_bulk_load_rebuilds_indexes_and_constraints, NULL}},
+          test_import_direct_bulk_load_rebuilds_indexes_and_constraints,
+          test_import_direct_bulk_load_invalidates_tiles_marks_coverage_and_tells_listeners, NULL}},
         {"counties", {test_import_gcj02_county_outlines_name_the_unmatched, NULL}},
         {"export", {test_export_formats_and_gk_zone, NULL}},
     };
