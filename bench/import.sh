@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Import benchmark: a GeoPackage of building polygons (0.2% of them self-intersecting bow-ties)
-# loaded into the same database by `pingan import` (validates, repairs, stages, merges in one
-# transaction) and by `ogr2ogr -f PostgreSQL` with PG_USE_COPY=YES (no validation), at 250k and
+# loaded into the same database by `pingan import` (validates, repairs and loads in one
+# transaction; these files take the direct load, see docs/import.md) and by `ogr2ogr -f PostgreSQL` with PG_USE_COPY=YES (no validation), at 250k and
 # 1M features. Prints wall time, peak memory and the speed ratio pingan/ogr2ogr. The two tools
 # take turns BENCH_RUNS times (default 3) on each size, and the medians are compared: on a
 # shared machine one run of either can be a third slower than the next.
