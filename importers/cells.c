@@ -55,16 +55,18 @@ static void put(imp_cells *c, const double box[4])
 /* Rebuilds the table with cap slots and cells of size, putting the old cells' boxes back. */
 static core_code rehash(imp_cells *c, size_t cap, double size, core_err *err)
 {
+    imp_cell *slot = calloc(cap, sizeof *slot);
+    if (!slot) {
+        core_fail(err, CORE_ENOMEM, "out of memory");
+        return CORE_ENOMEM;
+    }
     imp_cell *old = c->slot;
     size_t oldcap = c->cap;
-    if (!(c->slot = calloc(cap, sizeof *c->slot))) {
-        c->slot = old;
-        return core_fail(err, CORE_ENOMEM, "out of memory");
-    }
+    c->slot = slot;
     c->cap = cap;
     c->size = size;
     c->n = 0;
-    for (size_t i = 0; i < oldcap; i++)
+    for (size_t i = 0; old && i < oldcap; i++)
         if (old[i].used)
             put(c, old[i].box);
     free(old);
@@ -73,13 +75,14 @@ static core_code rehash(imp_cells *c, size_t cap, double size, core_err *err)
 
 core_code imp_cells_add(imp_cells *c, const double box[4], core_err *err)
 {
-    if (!c->slot && rehash(c, 1024, c->size > 0 ? c->size : IMP_CELL_DEG, err))
-        return err->code;
+    core_code rc;
+    if (!c->slot && (rc = rehash(c, 1024, c->size > 0 ? c->size : IMP_CELL_DEG, err)))
+        return rc;
     /* at most half full; past the limit, coarser cells instead of more of them */
     while (2 * (c->n + 1) > c->cap)
-        if (c->n + 1 > IMP_CELLS_MAX ? rehash(c, c->cap, 2 * c->size, err)
-                                     : rehash(c, 2 * c->cap, c->size, err))
-            return err->code;
+        if ((rc = c->n + 1 > IMP_CELLS_MAX ? rehash(c, c->cap, 2 * c->size, err)
+                                           : rehash(c, 2 * c->cap, c->size, err)))
+            return rc;
     put(c, box);
     c->rows++;
     return CORE_OK;
