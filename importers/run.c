@@ -681,12 +681,16 @@ static core_code check_and_merge(imp_job *j, core_err *err)
         check_rows(j, "import_common", "dedupe", "duplicate_codes", true, err) ||
         check_rows(j, "import_common", "dedupe_codeless", "duplicate_features", true, err) ||
         check_rows(j, file, "reject", "unmatched", true, err) ||
-        check_rows(j, file, "warn", "mismatched", false, err) ||
-        run_section(j, file, "codeless_match", 0, NULL, NULL, err))
+        check_rows(j, file, "warn", "mismatched", false, err))
         return err->code;
+    PGresult *r = NULL;
+    if (run_section(j, file, "codeless_match", 0, NULL, &r, err))
+        return err->code;
+    /* features without a code that are stored ones: only those need @codeless_update */
+    long matched = strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
 
     if (j->o->mode == IMP_MODE_INSERT) {
-        PGresult *r = NULL;
         if (run_section(j, file, "conflicts", 0, NULL, &r, err))
             return err->code;
         int n = PQntuples(r);
@@ -705,22 +709,23 @@ static core_code check_and_merge(imp_job *j, core_err *err)
         PQclear(r);
     } else if (j->o->mode == IMP_MODE_REPLACE_SCOPE) {
         const char *p[] = {j->o->scope};
-        PGresult *r = NULL;
         if (run_section(j, file, "scope_delete", 1, p, &r, err))
             return err->code;
         json_object_set_new(j->counts, "deleted", json_integer(strtol(PQcmdTuples(r), NULL, 10)));
         PQclear(r);
     }
-    PGresult *r = NULL, *defs = NULL;
+    PGresult *defs = NULL;
     if (bulk_drop(j, j->staged, &defs, err))
         return err->code;
     long codeless_updated = 0;
-    if (run_section(j, file, "codeless_update", 0, NULL, &r, err)) {
-        PQclear(defs);
-        return err->code;
+    if (matched > 0) {
+        if (run_section(j, file, "codeless_update", 0, NULL, &r, err)) {
+            PQclear(defs);
+            return err->code;
+        }
+        codeless_updated = strtol(PQcmdTuples(r), NULL, 10);
+        PQclear(r);
     }
-    codeless_updated = strtol(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
     if (run_section(j, file, "merge", 0, NULL, &r, err)) {
         PQclear(defs);
         return err->code;
