@@ -73,7 +73,7 @@ COPY population_units (code, name, kind, households, residents, floors, village_
 -- load drops them after its first rows and creates them again at the end (inside its
 -- transaction), doing their work once from the extents the importer gathered (@changed,
 -- migration 016). Dropped rather than disabled: a disabled trigger still has every row copied
--- into a transition table, a twentieth of the load's time.
+-- into a transition table, a fifth of the COPY's time.
 SELECT tgname, pg_get_triggerdef(oid)
   FROM pg_trigger
  WHERE tgrelid = 'population_units'::regclass
