@@ -35,6 +35,7 @@
 typedef struct {
     const imp_options *o;
     const imp_target *t;
+    char file[64]; /* the target's SQL file: import_<target> */
     imp_source src;
     geo_ctx *geo;
     PGconn *c;
@@ -542,6 +543,28 @@ static core_code run_named(imp_job *j, const char *head, const char *name, const
     return rc;
 }
 
+/* run_named for the name in the first column of every row of r. */
+static core_code run_named_all(imp_job *j, const char *head, const PGresult *r, const char *tail,
+                               core_err *err)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        core_code rc = run_named(j, head, PQgetvalue(r, i, 0), tail, err);
+        if (rc)
+            return rc;
+    }
+    return CORE_OK;
+}
+
+/* Runs the statement the server wrote in the second column of every row of r (a CREATE INDEX
+ * or CREATE TRIGGER of pg_get_indexdef or pg_get_triggerdef). */
+static core_code run_definitions(imp_job *j, const PGresult *r, core_err *err)
+{
+    for (int i = 0; i < PQntuples(r); i++)
+        if (db_run(j->c, PQgetvalue(r, i, 1), 0, NULL, err))
+            return err->code;
+    return CORE_OK;
+}
+
 static core_code run_section(imp_job *j, const char *file, const char *section, int np,
                              const char *const *params, PGresult **out, core_err *err)
 {
@@ -606,15 +629,12 @@ static core_code bulk_drop(imp_job *j, long rows, PGresult **defs, core_err *err
     PQclear(r);
     if (!bulk || run_section(j, "import_common", "bulk_indexes", 1, p, defs, err))
         return bulk ? err->code : CORE_OK;
-    for (int i = 0; i < PQntuples(*defs); i++) {
-        core_code rc = run_named(j, "DROP INDEX", PQgetvalue(*defs, i, 0), "", err);
-        if (rc) {
-            PQclear(*defs);
-            *defs = NULL;
-            return rc;
-        }
+    core_code rc = run_named_all(j, "DROP INDEX", *defs, "", err);
+    if (rc) {
+        PQclear(*defs);
+        *defs = NULL;
     }
-    return CORE_OK;
+    return rc;
 }
 
 /* Builds again the indexes bulk_drop dropped, and frees defs. */
@@ -623,11 +643,10 @@ static core_code bulk_rebuild(imp_job *j, PGresult *defs, core_err *err)
     if (!defs)
         return CORE_OK;
     double t0 = core_now_ms();
-    for (int i = 0; i < PQntuples(defs); i++)
-        if (db_run(j->c, PQgetvalue(defs, i, 1), 0, NULL, err)) {
-            PQclear(defs);
-            return err->code;
-        }
+    if (run_definitions(j, defs, err)) {
+        PQclear(defs);
+        return err->code;
+    }
     json_object_set_new(j->report, "bulk_load",
                         json_sprintf("%d secondary indexes rebuilt after the %s", PQntuples(defs),
                                      j->direct ? "load" : "merge"));
@@ -646,12 +665,7 @@ static core_code constraints_drop(imp_job *j, core_err *err)
     /* the table name is one of the code's own targets */
     char head[128];
     snprintf(head, sizeof head, "ALTER TABLE %s DROP CONSTRAINT", j->t->name);
-    for (int i = 0; i < PQntuples(j->cons); i++) {
-        core_code rc = run_named(j, head, PQgetvalue(j->cons, i, 0), "", err);
-        if (rc)
-            return rc;
-    }
-    return CORE_OK;
+    return run_named_all(j, head, j->cons, "", err);
 }
 
 static core_code constraints_add(imp_job *j, core_err *err)
@@ -673,8 +687,7 @@ static core_code constraints_add(imp_job *j, core_err *err)
 
 static core_code check_and_merge(imp_job *j, core_err *err)
 {
-    char file[64];
-    snprintf(file, sizeof file, "import_%s", j->t->name);
+    const char *file = j->file;
     if (run_section(j, "import_common", "same_id", 0, NULL, NULL, err) ||
         run_section(j, "import_common", "analyze", 0, NULL, NULL, err) ||
         check_rows(j, file, "resolve", "mismatched", false, err) ||
@@ -813,16 +826,12 @@ static core_code direct_bulk_begin(imp_job *j, core_err *err)
         return j->src.total < BULK_ROWS ? CORE_OK : err->code;
     if (!j->defs || constraints_drop(j, err))
         return j->defs ? err->code : CORE_OK;
-    char file[64], tail[80];
-    snprintf(file, sizeof file, "import_%s", j->t->name);
-    if (run_section(j, file, "quiet", 0, NULL, &j->quiet, err))
+    if (run_section(j, j->file, "quiet", 0, NULL, &j->quiet, err))
         return err->code;
     /* the table name is one of the code's own targets */
+    char tail[80];
     snprintf(tail, sizeof tail, "ON %s", j->t->name);
-    for (int i = 0; i < PQntuples(j->quiet); i++)
-        if (run_named(j, "DROP TRIGGER", PQgetvalue(j->quiet, i, 0), tail, err))
-            return err->code;
-    return CORE_OK;
+    return run_named_all(j, "DROP TRIGGER", j->quiet, tail, err);
 }
 
 /* Creates the insert triggers again and does their work for the rows loaded without them:
@@ -831,27 +840,23 @@ static core_code direct_bulk_changed(imp_job *j, core_err *err)
 {
     if (!j->quiet)
         return CORE_OK;
-    for (int i = 0; i < PQntuples(j->quiet); i++)
-        if (db_run(j->c, PQgetvalue(j->quiet, i, 1), 0, NULL, err))
-            return err->code;
-    char file[64], rows[24];
-    snprintf(file, sizeof file, "import_%s", j->t->name);
+    if (run_definitions(j, j->quiet, err))
+        return err->code;
+    char rows[24];
     snprintf(rows, sizeof rows, "%ld", j->cells.rows);
     core_buf boxes = {0};
     const char *p[] = {NULL, rows};
     core_code rc = imp_cells_array(&j->cells, &boxes, err);
     p[0] = boxes.data;
     if (!rc)
-        rc = run_section(j, file, "changed", 2, p, NULL, err);
+        rc = run_section(j, j->file, "changed", 2, p, NULL, err);
     core_buf_free(&boxes);
     return rc;
 }
 
 static core_code stream(imp_job *j, core_err *err)
 {
-    char file[64];
-    snprintf(file, sizeof file, "import_%s", j->t->name);
-    char *copy = imp_sql(file, j->direct ? "direct" : "stage", err);
+    char *copy = imp_sql(j->file, j->direct ? "direct" : "stage", err);
     if (!copy)
         return err->code;
     core_code rc = CORE_OK;
@@ -1018,6 +1023,7 @@ core_code imp_run(const imp_options *o, PGconn *c, json_t **report_out, core_err
         return core_fail(err, CORE_EINVAL, "--mode replace-scope needs --scope CODE");
 
     imp_job j = {.o = o, .t = t, .c = c};
+    snprintf(j.file, sizeof j.file, "import_%s", t->name);
     j.report = new_report(o, t);
     j.counts = json_object_get(j.report, "counts");
     core_code rc = CORE_OK;

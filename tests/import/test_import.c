@@ -77,6 +77,15 @@ static json_t *report_of(const char *out)
     return r;
 }
 
+/* `pingan import FILE --preset PRESET --format json -q`, which must succeed: its report. The
+ * output stays in *out (caller frees). */
+static json_t *import_preset(char **out, const char *file, const char *preset)
+{
+    int rc = pingan(out, "import", in_dir(file), "--preset", preset, "--format", "json", "-q", END);
+    ck_assert_msg(rc == 0, "import %s: %s", file, *out);
+    return report_of(*out);
+}
+
 static long count(json_t *r, const char *k)
 {
     return (long)json_integer_value(json_object_get(json_object_get(r, "counts"), k));
@@ -279,10 +288,7 @@ START_TEST(test_import_gbk_shapefile_without_cpg_round_trips)
        "-oo Y_POSSIBLE_NAMES=纬度 -a_srs EPSG:4490 -lco ENCODING=CP936 -nln gbk && rm gbk.cpg && "
        "printf '\\000' | dd of=gbk.dbf bs=1 seek=29 conv=notrunc");
     char *out = NULL;
-    ck_assert_int_eq(pingan(&out, "import", in_dir("gbk.shp"), "--preset", "geohazard", "--format",
-                            "json", "-q", END),
-                     0);
-    json_t *r = report_of(out);
+    json_t *r = import_preset(&out, "gbk.shp", "geohazard");
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "encoding"), "chosen")),
                      "GB18030");
     ck_assert_int_eq(count(r, "inserted"), 3);
@@ -526,10 +532,7 @@ START_TEST(test_import_again_changes_nothing)
     write_file("h.csv", "编号,名称,类型,险情等级,经度,纬度\nR-1,再来滑坡,滑坡,小型,114.93,27.81\n"
                         "R-2,再来崩塌,崩塌,中型,114.94,27.82\n");
     char *out = NULL;
-    ck_assert_int_eq(pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--format",
-                            "json", "-q", END),
-                     0);
-    json_t *r = report_of(out);
+    json_t *r = import_preset(&out, "h.csv", "geohazard");
     ck_assert_int_eq(count(r, "inserted"), 2);
     json_decref(r);
     free(out);
@@ -538,10 +541,7 @@ START_TEST(test_import_again_changes_nothing)
                           "DESC LIMIT 1");
     ck_assert_str_eq(actor, "import:h.csv");
     free(actor);
-    ck_assert_int_eq(pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--format",
-                            "json", "-q", END),
-                     0);
-    r = report_of(out);
+    r = import_preset(&out, "h.csv", "geohazard");
     ck_assert_int_eq(count(r, "inserted"), 0);
     ck_assert_int_eq(count(r, "updated"), 0);
     ck_assert_int_eq(count(r, "unchanged"), 2);
@@ -559,10 +559,7 @@ START_TEST(test_import_again_changes_nothing)
     /* a changed row is updated, once */
     write_file("h.csv", "编号,名称,类型,险情等级,经度,纬度\nR-1,再来滑坡,滑坡,大型,114.93,27.81\n"
                         "R-2,再来崩塌,崩塌,中型,114.94,27.82\n");
-    ck_assert_int_eq(pingan(&out, "import", in_dir("h.csv"), "--preset", "geohazard", "--format",
-                            "json", "-q", END),
-                     0);
-    r = report_of(out);
+    r = import_preset(&out, "h.csv", "geohazard");
     ck_assert_int_eq(count(r, "updated"), 1);
     json_decref(r);
     free(out);
@@ -585,10 +582,7 @@ START_TEST(test_import_again_without_codes_changes_nothing)
                              "27.8102,114.95 27.81))\",,5,2\n";
     write_file("b.csv", csv);
     char *out = NULL;
-    ck_assert_int_eq(pingan(&out, "import", in_dir("b.csv"), "--preset", "buildings", "--format",
-                            "json", "-q", END),
-                     0);
-    json_t *r = report_of(out);
+    json_t *r = import_preset(&out, "b.csv", "buildings");
     /* the file's third row repeats the second: dropped and said */
     ck_assert_int_eq(count(r, "inserted"), 3);
     ck_assert_int_eq(count(r, "duplicate_features"), 1);
@@ -598,10 +592,7 @@ START_TEST(test_import_again_without_codes_changes_nothing)
     ck_assert_int_eq(db_long("SELECT count(*) FROM population_units WHERE code IS NULL"), 3);
 
     /* again: nothing new, nothing changed */
-    ck_assert_int_eq(pingan(&out, "import", in_dir("b.csv"), "--preset", "buildings", "--format",
-                            "json", "-q", END),
-                     0);
-    r = report_of(out);
+    r = import_preset(&out, "b.csv", "buildings");
     ck_assert_int_eq(count(r, "inserted"), 0);
     ck_assert_int_eq(count(r, "updated"), 0);
     ck_assert_int_eq(count(r, "unchanged"), 3);
@@ -618,10 +609,7 @@ START_TEST(test_import_again_without_codes_changes_nothing)
                         "27.8102,114.94 27.81))\",,8,3\n"
                         "\"POLYGON ((114.95 27.81,114.9502 27.81,114.9502 27.8102,114.95 "
                         "27.8102,114.95 27.81))\",,5,2\n");
-    ck_assert_int_eq(pingan(&out, "import", in_dir("b.csv"), "--preset", "buildings", "--format",
-                            "json", "-q", END),
-                     0);
-    r = report_of(out);
+    r = import_preset(&out, "b.csv", "buildings");
     ck_assert_int_eq(count(r, "inserted"), 0);
     ck_assert_int_eq(count(r, "updated"), 1);
     ck_assert_int_eq(count(r, "unchanged"), 2);
@@ -696,10 +684,7 @@ START_TEST(test_import_direct_load_falls_back_to_the_staged_checks)
                         "\"POLYGON ((114.94 27.81,114.9402 27.81,114.9402 27.8102,114.94 "
                         "27.8102,114.94 27.81))\",D-2,,\n");
     char *out = NULL;
-    ck_assert_int_eq(pingan(&out, "import", in_dir("d.csv"), "--preset", "buildings", "--format",
-                            "json", "-q", END),
-                     0);
-    json_t *r = report_of(out);
+    json_t *r = import_preset(&out, "d.csv", "buildings");
     ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "direct");
     ck_assert_int_eq(count(r, "inserted"), 2);
     json_decref(r);
@@ -713,10 +698,7 @@ START_TEST(test_import_direct_load_falls_back_to_the_staged_checks)
     ck_assert_int_eq(db_long("SELECT households FROM population_units WHERE code = 'D-2'"), 0);
 
     /* again: the table has the codes; the staged merge finds nothing changed */
-    ck_assert_int_eq(pingan(&out, "import", in_dir("d.csv"), "--preset", "buildings", "--format",
-                            "json", "-q", END),
-                     0);
-    r = report_of(out);
+    r = import_preset(&out, "d.csv", "buildings");
     ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "staged");
     const char *why =
         json_string_value(json_object_get(json_object_get(r, "direct_load_abandoned"), "why"));
@@ -731,10 +713,7 @@ START_TEST(test_import_direct_load_falls_back_to_the_staged_checks)
     write_file("t.csv", "WKT,建筑编号,村代码\n"
                         "\"POLYGON ((114.95 27.81,114.9502 27.81,114.9502 27.8102,114.95 "
                         "27.8102,114.95 27.81))\",D-3,360502001\n");
-    ck_assert_int_eq(pingan(&out, "import", in_dir("t.csv"), "--preset", "buildings", "--format",
-                            "json", "-q", END),
-                     0);
-    r = report_of(out);
+    r = import_preset(&out, "t.csv", "buildings");
     ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "staged");
     ck_assert_int_eq(json_array_size(json_object_get(r, "mismatched")), 1);
     json_decref(r);
@@ -748,10 +727,7 @@ START_TEST(test_import_direct_load_falls_back_to_the_staged_checks)
      * unique constraint, which refuses; the staged load drops the repeat and reports it */
     long before = db_constraints_and_indexes(), triggers = db_triggers();
     write_buildings("big.csv", "E-", 50001, 1);
-    ck_assert_int_eq(pingan(&out, "import", in_dir("big.csv"), "--preset", "buildings", "--format",
-                            "json", "-q", END),
-                     0);
-    r = report_of(out);
+    r = import_preset(&out, "big.csv", "buildings");
     ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "staged");
     why = json_string_value(json_object_get(json_object_get(r, "direct_load_abandoned"), "why"));
     ck_assert_msg(why && strstr(why, "could not create unique index"), "%.600s", out);
@@ -778,10 +754,7 @@ static long direct_bulk_import(const char *prefix)
 {
     write_buildings("big.csv", prefix, 50001, 0);
     char *out = NULL;
-    ck_assert_int_eq(pingan(&out, "import", in_dir("big.csv"), "--preset", "buildings", "--format",
-                            "json", "-q", END),
-                     0);
-    json_t *r = report_of(out);
+    json_t *r = import_preset(&out, "big.csv", "buildings");
     ck_assert_str_eq(json_string_value(json_object_get(r, "load")), "direct");
     ck_assert_msg(json_object_get(r, "bulk_load"), "%.300s", out);
     long inserted = count(r, "inserted");
